@@ -1,0 +1,26 @@
+/*
+ * Copyright (c) 2026 The Heart Monitor authors.  ISC licence: see COPYING.
+ */
+#ifndef HM_APP_H
+#define HM_APP_H
+
+#include "buf.h"
+#include "err.h"
+
+struct conf;
+struct db;
+
+/*
+ * What lives as long as a worker: the configuration (borrowed from
+ * main) and the database connection with its prepared statements.
+ */
+struct	app {
+	const struct conf	*conf;
+	struct db		*db;
+};
+
+/* Opens the database for serving.  Call in each worker after fork(). */
+enum err	 app_open(struct app *, const struct conf *, struct buf *errmsg);
+void		 app_close(struct app *);
+
+#endif /* !HM_APP_H */

@@ -1,0 +1,24 @@
+/*
+ * Copyright (c) 2026 The Heart Monitor authors.  ISC licence: see COPYING.
+ */
+#ifndef HM_BODY_H
+#define HM_BODY_H
+
+#include "http.h"
+
+/*
+ * Checks and parses the JSON body of "req" into req->json (NULL when
+ * the request has no body; SPEC 7.1).  On failure writes the problem
+ * answer to "resp" and returns non-zero: 413 over BODY_MAX, 415 unless
+ * the Content-Type is application/json, 400 for a NUL byte, invalid
+ * UTF-8, malformed JSON (naming the byte offset), or a member name
+ * repeated in one object (which parsers disagree on).  The cJSON tree
+ * is freed by body_free().
+ */
+int		 body_parse(struct req *, struct resp *);
+void		 body_free(struct req *);
+
+/* Returns 1 if "ct" is application/json, parameters allowed; else 0. */
+int		 body_is_json_type(const char *ct);
+
+#endif /* !HM_BODY_H */

@@ -1,0 +1,29 @@
+/*
+ * Copyright (c) 2026 The Heart Monitor authors.  ISC licence: see COPYING.
+ */
+#ifndef HM_PASSWORD_H
+#define HM_PASSWORD_H
+
+#include "buf.h"
+#include "err.h"
+
+#define	PASSWORD_ITERATIONS_MIN	100000	/* ASVS 2.4.3 */
+
+/*
+ * Hashes "password" in Django's format
+ * "pbkdf2_sha256$<iterations>$<salt>$<base64 of 32 bytes>" with a new
+ * random 22-character salt, appending it to "out".
+ */
+enum err	 password_hash(const char *password, long iterations,
+		    struct buf *out);
+
+/*
+ * Returns 1 if "password" matches the Django-format hash "encoded"
+ * (compared in constant time), else 0, also for a malformed hash.
+ * When it matches and "iterations" is more than the hash used,
+ * "*upgrade" (if not NULL) is set to 1.
+ */
+int		 password_verify(const char *password, const char *encoded,
+		    long iterations, int *upgrade);
+
+#endif /* !HM_PASSWORD_H */
