@@ -8,8 +8,8 @@
 
 /*
  * Checks and parses the JSON body of "req" into req->json (NULL when
- * the request has no body; SPEC 7.1).  On failure writes the problem
- * answer to "resp" and returns non-zero: 413 over BODY_MAX, 415 unless
+ * the request has no body; SPEC 7.1) and returns 1.  Otherwise writes
+ * the problem answer to "resp" and returns 0: 413 over BODY_MAX, 415 unless
  * the Content-Type is application/json, 400 for a NUL byte, invalid
  * UTF-8, malformed JSON (naming the byte offset), or a member name
  * repeated in one object (which parsers disagree on).  The cJSON tree

@@ -78,7 +78,7 @@ struct	req {
 	size_t		 bodysz;
 	int		 body_too_large;/* Content-Length over BODY_MAX: unread */
 	struct pool	*pool;
-	int64_t		 start_ms;
+	int64_t		 start_us;	/* log_clock_us() at arrival */
 
 	/* Set by dispatch. */
 	const char	*path;		/* decoded path */
@@ -109,8 +109,6 @@ void		 resp_reset(struct resp *);
  * CR, LF or NUL (so no input can split a header).
  */
 enum err	 resp_header(struct resp *, const char *name, const char *val);
-/* Sets status 200 (or "status") and a JSON body from "b". */
-enum err	 resp_json(struct resp *, int status, const struct buf *b);
 
 /* The method of a CGI REQUEST_METHOD string; METHOD__MAX if unknown. */
 enum method	 http_method(const char *);

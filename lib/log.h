@@ -4,6 +4,8 @@
 #ifndef HM_LOG_H
 #define HM_LOG_H
 
+#include <stdint.h>
+
 struct req;
 struct resp;
 
@@ -13,6 +15,8 @@ struct resp;
  * Never pass a password, a token, a cookie or patient data.
  */
 void		 log_init(const char *progname);
+/* Microseconds on the monotonic clock, for request durations. */
+int64_t		 log_clock_us(void);
 void		 log_warnx(const char *request_id, const char *fmt, ...)
 			__attribute__((format(printf, 2, 3)));
 /* As log_warnx, with ": strerror(errno)" appended. */

@@ -1,0 +1,30 @@
+/*
+ * Copyright (c) 2026 The Heart Monitor authors.  ISC licence: see COPYING.
+ */
+#ifndef HM_LISTEN_H
+#define HM_LISTEN_H
+
+#include "buf.h"
+
+/*
+ * Opens a listening socket for "spec", "unix:PATH" or "HOST:PORT".  A
+ * stale socket file at PATH is replaced; the new one is mode 0660 so
+ * that nginx's group can connect.  Returns the descriptor, or -1 with
+ * the reason in "errmsg".
+ */
+int		 listen_open(const char *spec, struct buf *errmsg);
+
+/*
+ * Returns the socket passed by systemd socket activation (LISTEN_PID is
+ * us and LISTEN_FDS is 1: descriptor 3), or -1 when there is none.
+ * Clears the variables so that children do not see them.
+ */
+int		 listen_systemd(void);
+
+/* Returns 1 if descriptor "fd" is a listening socket (spawn-fcgi's fd 0). */
+int		 listen_is_socket(int fd);
+
+/* Removes the socket file of a "unix:PATH" spec; no-op otherwise. */
+void		 listen_close(const char *spec, int fd);
+
+#endif /* !HM_LISTEN_H */

@@ -1,0 +1,168 @@
+/*
+ * Copyright (c) 2026 The Heart Monitor authors.  ISC licence: see COPYING.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "conf.h"
+#include "listen.h"
+#include "log.h"
+#include "serve.h"
+#include "supervise.h"
+
+#define	WORKERS_DEFAULT	2
+
+struct	worker_arg {
+	int			 fd;
+	const struct conf	*conf;
+};
+
+static int
+worker(void *p)
+{
+	const struct worker_arg	*a = p;
+
+	return serve(a->fd, a->conf);
+}
+
+static void
+usage(FILE *f)
+{
+
+	fprintf(f, "usage: heartmonitor-fcgi [-c config] "
+	    "[--listen unix:PATH|HOST:PORT] [--workers N]\n"
+	    "       heartmonitor-fcgi --version | --help\n"
+	    "Without --listen the listening socket comes from systemd "
+	    "(LISTEN_FDS) or,\nunder spawn-fcgi, on descriptor 0.\n");
+}
+
+/*
+ * Opens the database once before forking, so that a schema mismatch or
+ * a bad path stops start-up with a clear message instead of a loop of
+ * dying workers; the connection is closed again, never shared.
+ */
+static int
+check_database(const struct conf *conf)
+{
+	struct app	 app;
+	struct buf	 errmsg;
+	enum err	 e;
+
+	buf_init(&errmsg);
+	if ((e = app_open(&app, conf, &errmsg)) != ERR_OK)
+		log_warnx(NULL, "database: %s", buf_str(&errmsg));
+	app_close(&app);
+	buf_clear(&errmsg);
+	return e == ERR_OK;
+}
+
+static int
+parse_workers(const char *s, int *n)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < 1 ||
+	    v > WORKERS_MAX)
+		return 0;
+	*n = (int)v;
+	return 1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option	 longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct conf		 conf;
+	struct buf		 errmsg;
+	struct worker_arg	 arg;
+	const char		*confpath, *spec = NULL;
+	int			 c, workers = 0, status;
+
+	log_init("heartmonitor-fcgi");
+	confpath = getenv("HEARTMONITOR_CONFIG");
+	while ((c = getopt_long(argc, argv, "c:l:w:Vh", longopts, NULL)) != -1)
+		switch (c) {
+		case 'c':
+			confpath = optarg;
+			break;
+		case 'l':
+			spec = optarg;
+			break;
+		case 'w':
+			if (!parse_workers(optarg, &workers)) {
+				fprintf(stderr, "heartmonitor-fcgi: --workers "
+				    "takes a number from 1 to %d\n",
+				    WORKERS_MAX);
+				return 2;
+			}
+			break;
+		case 'V':
+			puts("heartmonitor-fcgi " PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+
+	buf_init(&errmsg);
+	if (conf_load(&conf, confpath, 1, &errmsg) != ERR_OK) {
+		log_warnx(NULL, "configuration: %s", buf_str(&errmsg));
+		buf_clear(&errmsg);
+		return 1;
+	}
+	if (!check_database(&conf)) {
+		conf_clear(&conf);
+		return 1;
+	}
+	if (spec != NULL)
+		arg.fd = listen_open(spec, &errmsg);
+	else if ((arg.fd = listen_systemd()) == -1 && listen_is_socket(0)) {
+		/* spawn-fcgi: it forks the processes, unless told here. */
+		arg.fd = 0;
+		if (workers == 0)
+			workers = 1;
+	} else if (arg.fd == -1)
+		buf_puts(&errmsg, "no listening socket: give --listen, or "
+		    "start under spawn-fcgi or systemd socket activation");
+	if (arg.fd == -1) {
+		log_warnx(NULL, "%s", buf_str(&errmsg));
+		buf_clear(&errmsg);
+		conf_clear(&conf);
+		return 1;
+	}
+	arg.conf = &conf;
+	log_warnx(NULL, "version %s, listening", PACKAGE_VERSION);
+	if (arg.fd == 0 && workers == 1)
+		status = serve(arg.fd, &conf);
+	else
+		status = supervise(workers > 0 ? workers : WORKERS_DEFAULT,
+		    worker, &arg);
+	listen_close(spec, arg.fd);
+	buf_clear(&errmsg);
+	conf_clear(&conf);
+	return status;
+}

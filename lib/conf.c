@@ -1,0 +1,289 @@
+/*
+ * Copyright (c) 2026 The Heart Monitor authors.  ISC licence: see COPYING.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "conf.h"
+
+#define	CONF_LINE_MAX	4096
+
+enum	conf_type {
+	CONF_STR,
+	CONF_LONG,
+	CONF_ENUM
+};
+
+/* One configuration key: its name, type, default and bounds. */
+struct	conf_key {
+	const char		*name;
+	enum conf_type		 type;
+	const char		*def;		/* NULL: no default */
+	long			 min, max;	/* numbers; string bytes */
+	const char *const	*words;		/* CONF_ENUM, in enum order */
+	size_t			 off;		/* into struct conf */
+	int			 secret;	/* never printed */
+};
+
+static const char *const sync_words[] = { "OFF", "NORMAL", "FULL", "EXTRA",
+    NULL };
+
+#define	OFF(f)	offsetof(struct conf, f)
+static const struct conf_key keys[] = {
+	{ "SECRET_KEY", CONF_STR, NULL, SECRET_KEY_MIN, 4096, NULL,
+	  OFF(secret_key), 1 },
+	{ "DATABASE_PATH", CONF_STR, "/var/lib/heartmonitor/heartmonitor.db",
+	  1, 4096, NULL, OFF(database_path), 0 },
+	{ "DB_SYNCHRONOUS", CONF_ENUM, "FULL", 0, 0, sync_words,
+	  OFF(db_synchronous), 0 },
+	{ "DB_BUSY_TIMEOUT_MS", CONF_LONG, "5000", 0, 600000, NULL,
+	  OFF(db_busy_timeout_ms), 0 },
+	{ "PASSWORD_ITERATIONS", CONF_LONG, "600000", 100000, 100000000,
+	  NULL, OFF(password_iterations), 0 },
+};
+#define	KEYS_MAX	(sizeof(keys) / sizeof(keys[0]))
+
+static const struct conf_key *
+key_find(const char *name, size_t namesz)
+{
+	size_t	 i;
+
+	for (i = 0; i < KEYS_MAX; i++)
+		if (strlen(keys[i].name) == namesz &&
+		    memcmp(keys[i].name, name, namesz) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+/*
+ * Validates "val" for key "k" and stores it.  On failure writes the
+ * reason, prefixed with "where" and without the value (it may be a
+ * secret), to "errmsg".
+ */
+static enum err
+key_set(struct conf *c, const struct conf_key *k, const char *val,
+    const char *where, struct buf *errmsg)
+{
+	char		*end, *copy, **sp;
+	long long	 n;
+	size_t		 i, len = strlen(val);
+
+	switch (k->type) {
+	case CONF_STR:
+		for (i = 0; i < len; i++)
+			if (iscntrl((unsigned char)val[i])) {
+				buf_printf(errmsg, "%s%s: control character "
+				    "in value", where, k->name);
+				return ERR_INVAL;
+			}
+		if (len < (size_t)k->min || len > (size_t)k->max) {
+			buf_printf(errmsg, "%s%s: must be %ld to %ld bytes "
+			    "long (it is %zu)", where, k->name, k->min, k->max,
+			    len);
+			return ERR_INVAL;
+		}
+		if ((copy = strdup(val)) == NULL)
+			return ERR_NOMEM;
+		sp = (char **)((char *)c + k->off);
+		free(*sp);
+		*sp = copy;
+		return ERR_OK;
+	case CONF_LONG:
+		errno = 0;
+		n = strtoll(val, &end, 10);
+		if (len == 0 || *end != '\0' || errno != 0 || isspace(
+		    (unsigned char)val[0]) || n < k->min || n > k->max) {
+			buf_printf(errmsg, "%s%s: must be a whole number "
+			    "from %ld to %ld", where, k->name, k->min, k->max);
+			return ERR_INVAL;
+		}
+		*(long *)((char *)c + k->off) = (long)n;
+		return ERR_OK;
+	case CONF_ENUM:
+		for (i = 0; k->words[i] != NULL; i++)
+			if (strcasecmp(k->words[i], val) == 0) {
+				*(int *)((char *)c + k->off) = (int)i;
+				return ERR_OK;
+			}
+		buf_printf(errmsg, "%s%s: must be one of", where,
+		    k->name);
+		for (i = 0; k->words[i] != NULL; i++)
+			buf_printf(errmsg, " %s", k->words[i]);
+		return ERR_INVAL;
+	}
+	return ERR_INVAL;
+}
+
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+	    e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+/*
+ * Parses one "KEY=VALUE" line of file "path"; blank lines and lines
+ * starting with "#" are skipped.  A value may be quoted with '"' or "'".
+ * "seen" marks keys already set, so a key set twice is an error.
+ */
+static enum err
+conf_line(struct conf *c, char *line, const char *path, size_t lineno,
+    unsigned char *seen, struct buf *errmsg)
+{
+	const struct conf_key	*k;
+	char			*s, *eq, *val, where[512];
+	size_t			 vlen;
+
+	s = trim(line);
+	if (*s == '\0' || *s == '#')
+		return ERR_OK;
+	if ((eq = strchr(s, '=')) == NULL) {
+		buf_printf(errmsg, "%s:%zu: expected KEY=VALUE", path, lineno);
+		return ERR_INVAL;
+	}
+	*eq = '\0';
+	s = trim(s);
+	val = trim(eq + 1);
+	vlen = strlen(val);
+	if (vlen >= 2 && (val[0] == '"' || val[0] == '\'') &&
+	    val[vlen - 1] == val[0]) {
+		val[vlen - 1] = '\0';
+		val++;
+	}
+	(void)snprintf(where, sizeof(where), "%s:%zu: ", path, lineno);
+	if ((k = key_find(s, strlen(s))) == NULL) {
+		buf_printf(errmsg, "%sunknown key %.64s", where, s);
+		return ERR_INVAL;
+	}
+	if (seen[k - keys]++) {
+		buf_printf(errmsg, "%s%s is set twice", where, k->name);
+		return ERR_INVAL;
+	}
+	return key_set(c, k, val, where, errmsg);
+}
+
+static enum err
+conf_file(struct conf *c, const char *path, struct buf *errmsg)
+{
+	FILE		*f;
+	char		 line[CONF_LINE_MAX + 2];
+	unsigned char	 seen[KEYS_MAX];
+	size_t		 lineno = 0, len;
+	enum err	 e = ERR_OK;
+
+	memset(seen, 0, sizeof(seen));
+	if ((f = fopen(path, "r")) == NULL) {
+		buf_printf(errmsg, "%s: %s", path, strerror(errno));
+		return ERR_SYS;
+	}
+	while (e == ERR_OK && fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		len = strlen(line);
+		if (len > CONF_LINE_MAX && line[len - 1] != '\n') {
+			buf_printf(errmsg, "%s:%zu: line too long", path,
+			    lineno);
+			e = ERR_INVAL;
+			break;
+		}
+		e = conf_line(c, line, path, lineno, seen, errmsg);
+	}
+	if (e == ERR_OK && ferror(f)) {
+		buf_printf(errmsg, "%s: read error", path);
+		e = ERR_SYS;
+	}
+	fclose(f);
+	return e;
+}
+
+enum err
+conf_load(struct conf *c, const char *path, int need_secret,
+    struct buf *errmsg)
+{
+	const char	*v;
+	size_t		 i;
+	enum err	 e = ERR_OK;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < KEYS_MAX && e == ERR_OK; i++)
+		if (keys[i].def != NULL)
+			e = key_set(c, &keys[i], keys[i].def, "", errmsg);
+	if (e == ERR_OK && path != NULL)
+		e = conf_file(c, path, errmsg);
+	for (i = 0; i < KEYS_MAX && e == ERR_OK; i++)
+		if ((v = getenv(keys[i].name)) != NULL)
+			e = key_set(c, &keys[i], v, "environment: ", errmsg);
+	if (e == ERR_OK && need_secret && c->secret_key == NULL) {
+		buf_printf(errmsg, "SECRET_KEY is not set: it is required "
+		    "(at least %d bytes; generate one with "
+		    "\"openssl rand -base64 48\")", SECRET_KEY_MIN);
+		e = ERR_INVAL;
+	}
+	if (e != ERR_OK)
+		conf_clear(c);
+	return e;
+}
+
+void
+conf_clear(struct conf *c)
+{
+	size_t	 i;
+	char	**sp;
+
+	for (i = 0; i < KEYS_MAX; i++) {
+		if (keys[i].type != CONF_STR)
+			continue;
+		sp = (char **)((char *)c + keys[i].off);
+		if (*sp != NULL && keys[i].secret)
+			explicit_bzero(*sp, strlen(*sp));
+		free(*sp);
+		*sp = NULL;
+	}
+}
+
+enum err
+conf_dump(const struct conf *c, struct buf *out)
+{
+	const struct conf_key	*k;
+	const char		*s;
+	size_t			 i;
+	enum err		 e = ERR_OK;
+
+	for (i = 0; i < KEYS_MAX && e == ERR_OK; i++) {
+		k = &keys[i];
+		switch (k->type) {
+		case CONF_STR:
+			s = *(char *const *)((const char *)c + k->off);
+			if (s == NULL)
+				e = buf_printf(out, "%s=(not set)\n", k->name);
+			else if (k->secret)
+				e = buf_printf(out, "%s=(set, %zu bytes)\n",
+				    k->name, strlen(s));
+			else
+				e = buf_printf(out, "%s=%s\n", k->name, s);
+			break;
+		case CONF_LONG:
+			e = buf_printf(out, "%s=%ld\n", k->name,
+			    *(const long *)((const char *)c + k->off));
+			break;
+		case CONF_ENUM:
+			e = buf_printf(out, "%s=%s\n", k->name, k->words[
+			    *(const int *)((const char *)c + k->off)]);
+			break;
+		}
+	}
+	return e;
+}

@@ -1,0 +1,331 @@
+/*
+ * Copyright (c) 2026 The Heart Monitor authors.  ISC licence: see COPYING.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "conf.h"
+#include "db.h"
+#include "extern.h"
+#include "log.h"
+#include "pool.h"
+
+struct	db {
+	sqlite3		*conn;
+	sqlite3_stmt	*stmts[STMT__MAX];
+};
+
+static const char *const syncs[] = {
+	"PRAGMA synchronous = OFF",	/* DB_SYNC_OFF */
+	"PRAGMA synchronous = NORMAL",	/* DB_SYNC_NORMAL */
+	"PRAGMA synchronous = FULL",	/* DB_SYNC_FULL */
+	"PRAGMA synchronous = EXTRA",	/* DB_SYNC_EXTRA */
+};
+
+int
+db_schema_version(void)
+{
+
+	return (int)migrationsz;
+}
+
+enum err
+db_rc(struct db *db, int rc, const char *op)
+{
+
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return ERR_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		log_warnx(NULL, "%s: database busy", op);
+		return ERR_BUSY;
+	case SQLITE_CONSTRAINT:
+		return ERR_CONFLICT;
+	case SQLITE_NOMEM:
+		return ERR_NOMEM;
+	default:
+		log_warnx(NULL, "%s: %s", op, sqlite3_errmsg(db->conn));
+		return ERR_DB;
+	}
+}
+
+/*
+ * Runs trusted, compiled-in SQL (pragmas, migrations) that takes no
+ * values; everything that takes a value goes through the statement
+ * table instead.
+ */
+static enum err
+db_exec(struct db *db, const char *sql, const char *op, struct buf *errmsg)
+{
+	char		*msg = NULL;
+	int		 rc;
+	enum err	 e;
+
+	rc = sqlite3_exec(db->conn, sql, NULL, NULL, &msg);
+	e = db_rc(db, rc, op);
+	if (e != ERR_OK && errmsg != NULL)
+		buf_printf(errmsg, "%s: %s", op,
+		    msg != NULL ? msg : sqlite3_errstr(rc));
+	sqlite3_free(msg);
+	return e;
+}
+
+int
+db_user_version(struct db *db)
+{
+	sqlite3_stmt	*st;
+	int		 v = -1;
+
+	if (sqlite3_prepare_v2(db->conn, "PRAGMA user_version", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static enum err
+db_prepare(struct db *db, struct buf *errmsg)
+{
+	size_t	 i;
+	int	 rc;
+
+	for (i = 0; i < STMT__MAX; i++) {
+		if (db->stmts[i] != NULL)
+			continue;
+		rc = sqlite3_prepare_v3(db->conn, stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &db->stmts[i], NULL);
+		if (rc != SQLITE_OK) {
+			buf_printf(errmsg, "db_prepare: statement %zu: %s",
+			    i, sqlite3_errmsg(db->conn));
+			return ERR_DB;
+		}
+	}
+	return ERR_OK;
+}
+
+/*
+ * Refuses a schema this program was not built for: an older one needs
+ * hmctl migrate; a newer one needs a newer program, and running against
+ * it could corrupt data the newer code relies on.
+ */
+static enum err
+db_check_version(struct db *db, enum db_mode mode, struct buf *errmsg)
+{
+	int	 v, want = db_schema_version();
+
+	if ((v = db_user_version(db)) < 0) {
+		buf_printf(errmsg, "cannot read the schema version: %s",
+		    sqlite3_errmsg(db->conn));
+		return ERR_DB;
+	}
+	if (v > want) {
+		buf_printf(errmsg, "the database schema (version %d) is "
+		    "newer than this program's (version %d): upgrade the "
+		    "program", v, want);
+		return ERR_INVAL;
+	}
+	if (v < want && mode == DB_SERVE) {
+		buf_printf(errmsg, "the database schema (version %d) is "
+		    "older than this program's (version %d): run "
+		    "\"hmctl migrate\"", v, want);
+		return ERR_INVAL;
+	}
+	return ERR_OK;
+}
+
+static enum err
+db_configure(struct db *db, const struct conf *conf, struct buf *errmsg)
+{
+	enum err	 e;
+
+	if (sqlite3_busy_timeout(db->conn, (int)conf->db_busy_timeout_ms) !=
+	    SQLITE_OK) {
+		buf_printf(errmsg, "busy_timeout: %s",
+		    sqlite3_errmsg(db->conn));
+		return ERR_DB;
+	}
+	if ((e = db_exec(db, "PRAGMA journal_mode = WAL", "journal_mode",
+	    errmsg)) != ERR_OK)
+		return e;
+	if ((e = db_exec(db, "PRAGMA foreign_keys = ON", "foreign_keys",
+	    errmsg)) != ERR_OK)
+		return e;
+	return db_exec(db, syncs[conf->db_synchronous], "synchronous",
+	    errmsg);
+}
+
+enum err
+db_open(const struct conf *conf, enum db_mode mode, struct db **out,
+    struct buf *errmsg)
+{
+	struct db	*db;
+	enum err	 e;
+	int		 rc;
+
+	*out = NULL;
+	if ((db = calloc(1, sizeof(*db))) == NULL)
+		return ERR_NOMEM;
+	rc = sqlite3_open_v2(conf->database_path, &db->conn,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, NULL);
+	if (rc != SQLITE_OK) {
+		buf_printf(errmsg, "%s: %s", conf->database_path,
+		    db->conn != NULL ? sqlite3_errmsg(db->conn) :
+		    sqlite3_errstr(rc));
+		e = ERR_DB;
+		goto fail;
+	}
+	if ((e = db_configure(db, conf, errmsg)) != ERR_OK ||
+	    (e = db_check_version(db, mode, errmsg)) != ERR_OK)
+		goto fail;
+	if (mode == DB_SERVE && (e = db_prepare(db, errmsg)) != ERR_OK)
+		goto fail;
+	*out = db;
+	return ERR_OK;
+fail:
+	db_close(db);
+	return e;
+}
+
+void
+db_close(struct db *db)
+{
+	size_t	 i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < STMT__MAX; i++)
+		sqlite3_finalize(db->stmts[i]);
+	sqlite3_close(db->conn);
+	free(db);
+}
+
+/*
+ * Applies one migration in its own write transaction.  The version is
+ * read again under the write lock so that two hmctl runs racing apply
+ * each migration once.
+ */
+static enum err
+db_migrate_one(struct db *db, const struct migration *m, struct buf *errmsg)
+{
+	char		 sql[64];
+	enum err	 e;
+
+	if ((e = db_exec(db, "BEGIN IMMEDIATE", "begin", errmsg)) != ERR_OK)
+		return e;
+	if (db_user_version(db) >= m->number) {
+		(void)db_exec(db, "ROLLBACK", "rollback", NULL);
+		return ERR_OK;
+	}
+	/* PRAGMA takes no bound values; the number is our own constant. */
+	(void)snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	    m->number);
+	if ((e = db_exec(db, m->sql, m->name, errmsg)) != ERR_OK ||
+	    (e = db_exec(db, sql, m->name, errmsg)) != ERR_OK ||
+	    (e = db_exec(db, "COMMIT", "commit", errmsg)) != ERR_OK) {
+		(void)db_exec(db, "ROLLBACK", "rollback", NULL);
+		return e;
+	}
+	return ERR_OK;
+}
+
+enum err
+db_migrate(struct db *db, int *from, int *to, struct buf *errmsg)
+{
+	size_t		 i;
+	enum err	 e;
+
+	if ((e = db_check_version(db, DB_MIGRATE, errmsg)) != ERR_OK)
+		return e;
+	*from = *to = db_user_version(db);
+	for (i = 0; i < migrationsz; i++) {
+		if (migrations[i].number != (int)i + 1) {
+			buf_printf(errmsg, "migration %s is out of sequence",
+			    migrations[i].name);
+			return ERR_INVAL;
+		}
+		if ((e = db_migrate_one(db, &migrations[i], errmsg)) != ERR_OK)
+			return e;
+	}
+	*to = db_user_version(db);
+	return db_prepare(db, errmsg);
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, enum stmt s)
+{
+	sqlite3_stmt	*st = db->stmts[s];
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+const char *
+db_col_text(struct pool *pool, sqlite3_stmt *st, int col)
+{
+	const unsigned char	*s;
+
+	if ((s = sqlite3_column_text(st, col)) == NULL)
+		return NULL;
+	return pool_strndup(pool, (const char *)s,
+	    (size_t)sqlite3_column_bytes(st, col));
+}
+
+/* Steps a statement that returns no rows and resets it. */
+static enum err
+db_run(struct db *db, enum stmt s, const char *op)
+{
+	sqlite3_stmt	*st = db_stmt(db, s);
+	enum err	 e;
+
+	e = db_rc(db, sqlite3_step(st), op);
+	sqlite3_reset(st);
+	return e;
+}
+
+enum err
+db_begin(struct db *db)
+{
+
+	return db_run(db, STMT_BEGIN, "db_begin");
+}
+
+enum err
+db_commit(struct db *db)
+{
+	enum err	 e;
+
+	if ((e = db_run(db, STMT_COMMIT, "db_commit")) != ERR_OK)
+		db_rollback(db);
+	return e;
+}
+
+void
+db_rollback(struct db *db)
+{
+
+	if (!sqlite3_get_autocommit(db->conn))
+		(void)db_run(db, STMT_ROLLBACK, "db_rollback");
+}
+
+enum err
+db_health(struct db *db)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_HEALTH);
+	int		 rc;
+
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? ERR_OK : db_rc(db, rc, "db_health");
+}
