@@ -246,7 +246,8 @@ http_allowed(const struct route *rt, struct req *r, struct resp *w)
 }
 
 static void
-http_dispatch(struct app *app, struct req *r, struct resp *w)
+http_dispatch(struct app *app, const struct route *table, size_t tablesz,
+    struct req *r, struct resp *w)
 {
 	const struct route	*rt;
 	struct buf		 allow;
@@ -256,7 +257,7 @@ http_dispatch(struct app *app, struct req *r, struct resp *w)
 	if (!http_parse_uri(r, w))
 		return;
 	buf_init(&allow);
-	rm = route_find(routes, routesz, r, r->path, r->method, &rt, &allow);
+	rm = route_find(table, tablesz, r, r->path, r->method, &rt, &allow);
 	if (rm != ROUTE_FOUND) {
 		http_no_route(r, w, rm, &allow);
 		buf_clear(&allow);
@@ -271,12 +272,13 @@ http_dispatch(struct app *app, struct req *r, struct resp *w)
 }
 
 void
-http_handle(struct app *app, struct req *r, struct resp *w)
+http_handle_table(struct app *app, const struct route *table, size_t tablesz,
+    struct req *r, struct resp *w)
 {
 
 	r->start_us = log_clock_us();
 	http_request_id(r);
-	http_dispatch(app, r, w);
+	http_dispatch(app, table, tablesz, r, w);
 	if (r->request_id != NULL)
 		(void)resp_header(w, "X-Request-Id", r->request_id);
 	/* Answers of this API are never cached (SPEC 7.5). */
@@ -285,4 +287,11 @@ http_handle(struct app *app, struct req *r, struct resp *w)
 		buf_reset(&w->body);
 	log_access(r, w);
 	body_free(r);
+}
+
+void
+http_handle(struct app *app, struct req *r, struct resp *w)
+{
+
+	http_handle_table(app, routes, routesz, r, w);
 }

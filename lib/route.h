@@ -48,6 +48,10 @@ enum route_match route_find(const struct route *table, size_t tablesz,
 		    struct req *, const char *path, enum method m,
 		    const struct route **found, struct buf *allow);
 
+/* As http_handle(), with the route table "table" of "tablesz" rows. */
+void		 http_handle_table(struct app *, const struct route *table,
+		    size_t tablesz, struct req *, struct resp *);
+
 /* The service's route table. */
 extern const struct route	 routes[];
 extern const size_t		 routesz;

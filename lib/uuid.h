@@ -15,7 +15,8 @@
  * lower-case text to "out" (UUID_STRLEN + 1 bytes).  The 48-bit Unix
  * millisecond timestamp comes from "now_ms"; the rest from OpenSSL's
  * CSPRNG.  Within one process ids are strictly increasing (the 12-bit
- * rand_a field counts up inside a millisecond, RFC 9562 method 3).
+ * rand_a field counts up inside a millisecond, RFC 9562 section
+ * 6.2 method 1; on overflow the timestamp moves on by one).
  * Returns ERR_SYS if the random generator fails.
  */
 enum err	 uuid_v7(int64_t now_ms, char out[UUID_STRLEN + 1]);

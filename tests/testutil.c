@@ -3,8 +3,12 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "db.h"
 #include "testutil.h"
 
 int
@@ -18,4 +22,54 @@ test_run(Suite *s)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+void
+testdb_open(struct testdb *t)
+{
+	struct db	*db;
+	struct buf	 errmsg;
+	int		 from, to;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->dir, sizeof(t->dir), "/tmp/hmtest.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(t->dir));
+	snprintf(t->path, sizeof(t->path), "%s/test.db", t->dir);
+	t->conf.database_path = t->path;
+	t->conf.db_synchronous = DB_SYNC_NORMAL;
+	t->conf.db_busy_timeout_ms = 5000;
+	t->conf.password_iterations = 100000;
+	buf_init(&errmsg);
+	ck_assert_int_eq(db_open(&t->conf, DB_MIGRATE, &db, &errmsg), ERR_OK);
+	ck_assert_int_eq(db_migrate(db, &from, &to, &errmsg), ERR_OK);
+	db_close(db);
+	ck_assert_msg(app_open(&t->app, &t->conf, &errmsg) == ERR_OK, "%s",
+	    buf_str(&errmsg));
+	buf_clear(&errmsg);
+}
+
+void
+testdb_close(struct testdb *t)
+{
+	char	 p[160];
+
+	app_close(&t->app);
+	(void)unlink(t->path);
+	snprintf(p, sizeof(p), "%s-wal", t->path);
+	(void)unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", t->path);
+	(void)unlink(p);
+	(void)rmdir(t->dir);
+}
+
+void
+req_fake(struct req *r, struct pool *pool, enum method m, const char *uri)
+{
+
+	memset(r, 0, sizeof(*r));
+	r->pool = pool;
+	r->method = m;
+	r->method_name = http_method_str(m);
+	r->uri = uri;
+	r->request_id = "0123-abcd";
 }

@@ -6,11 +6,37 @@
 
 #include <check.h>
 
+#include "app.h"
+#include "conf.h"
+#include "http.h"
+
 /*
  * Runs "s" with a CK_NORMAL report and returns the process exit status
  * (0 when every test passed).  Every check_<module>.c main() is just
  * "return test_run(module_suite());".
  */
 int		 test_run(Suite *s);
+
+/*
+ * A fresh, migrated database file in a new temporary folder, and an
+ * app serving it.  testdb_open() fails the test on any error;
+ * testdb_close() removes the folder.
+ */
+struct	testdb {
+	char		 dir[64];
+	char		 path[128];
+	struct conf	 conf;
+	struct app	 app;
+};
+
+void		 testdb_open(struct testdb *);
+void		 testdb_close(struct testdb *);
+
+/*
+ * Fills "r" as the FastCGI layer would for "method" and "uri", with no
+ * headers and no body.  Strings are borrowed, not copied.
+ */
+void		 req_fake(struct req *r, struct pool *, enum method,
+		    const char *uri);
 
 #endif /* !HM_TESTUTIL_H */

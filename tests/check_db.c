@@ -1,0 +1,243 @@
+/*
+ * Copyright (c) 2026 The Heart Monitor authors.  ISC licence: see COPYING.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "device.h"
+#include "pool.h"
+#include "testutil.h"
+#include "user.h"
+
+static struct testdb	 tdb;
+static struct pool	*pool;
+static struct buf	 msg;
+
+static void
+setup(void)
+{
+
+	testdb_open(&tdb);
+	ck_assert_ptr_nonnull(pool = pool_new());
+	buf_init(&msg);
+}
+
+static void
+teardown(void)
+{
+
+	buf_clear(&msg);
+	pool_free(pool);
+	testdb_close(&tdb);
+}
+
+/* Runs SQL on a second connection, as another process would. */
+static void
+side_exec(const char *sql)
+{
+	sqlite3	*conn;
+
+	ck_assert_int_eq(sqlite3_open(tdb.path, &conn), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(conn, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(conn);
+}
+
+START_TEST(test_migrated)
+{
+
+	ck_assert_int_eq(db_user_version(tdb.app.db), db_schema_version());
+	ck_assert_int_ge(db_schema_version(), 1);
+	ck_assert_int_eq(db_health(tdb.app.db), ERR_OK);
+}
+END_TEST
+
+START_TEST(test_migrate_is_idempotent)
+{
+	struct db	*db;
+	int		 from, to;
+
+	ck_assert_int_eq(db_open(&tdb.conf, DB_MIGRATE, &db, &msg), ERR_OK);
+	ck_assert_int_eq(db_migrate(db, &from, &to, &msg), ERR_OK);
+	ck_assert_int_eq(from, db_schema_version());
+	ck_assert_int_eq(to, db_schema_version());
+	db_close(db);
+}
+END_TEST
+
+START_TEST(test_newer_schema_refused)
+{
+	struct db	*db;
+	int		 from, to;
+
+	side_exec("PRAGMA user_version = 999");
+	ck_assert_int_eq(db_open(&tdb.conf, DB_SERVE, &db, &msg), ERR_INVAL);
+	ck_assert_ptr_null(db);
+	ck_assert(strstr(buf_str(&msg), "newer") != NULL);
+	buf_reset(&msg);
+	ck_assert_int_eq(db_open(&tdb.conf, DB_MIGRATE, &db, &msg), ERR_INVAL);
+	ck_assert_ptr_null(db);
+	(void)from; (void)to;
+}
+END_TEST
+
+START_TEST(test_older_schema_refused)
+{
+	struct db	*db;
+
+	side_exec("PRAGMA user_version = 0");
+	ck_assert_int_eq(db_open(&tdb.conf, DB_SERVE, &db, &msg), ERR_INVAL);
+	ck_assert(strstr(buf_str(&msg), "hmctl migrate") != NULL);
+}
+END_TEST
+
+START_TEST(test_wal_and_foreign_keys)
+{
+	sqlite3		*conn;
+	sqlite3_stmt	*st;
+
+	ck_assert_int_eq(sqlite3_open(tdb.path, &conn), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(conn, "PRAGMA journal_mode", -1,
+	    &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	sqlite3_close(conn);
+}
+END_TEST
+
+START_TEST(test_busy_is_err_busy)
+{
+	sqlite3		*conn;
+
+	tdb.conf.db_busy_timeout_ms = 50;
+	app_close(&tdb.app);
+	ck_assert_int_eq(app_open(&tdb.app, &tdb.conf, &msg), ERR_OK);
+	ck_assert_int_eq(sqlite3_open(tdb.path, &conn), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(conn, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(db_begin(tdb.app.db), ERR_BUSY);
+	/* Readers still read while the writer holds the lock (WAL). */
+	ck_assert_int_eq(db_health(tdb.app.db), ERR_OK);
+	sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(conn);
+	ck_assert_int_eq(db_begin(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(db_commit(tdb.app.db), ERR_OK);
+}
+END_TEST
+
+static void
+count_user(const struct user *u, void *arg)
+{
+	int	*n = arg;
+
+	ck_assert_str_eq(u->email, "nurse@ward.test");
+	ck_assert_int_eq(u->role, ROLE_DOCTOR);
+	ck_assert_int_eq(u->is_active, 0);
+	ck_assert_ptr_null(u->last_login);
+	(*n)++;
+}
+
+START_TEST(test_users)
+{
+	struct user	 u;
+	int		 n = 0;
+
+	memset(&u, 0, sizeof(u));
+	u.email = "nurse@ward.test";
+	u.first_name = "Ann";
+	u.last_name = "Lee";
+	u.role = ROLE_NURSE;
+	u.is_active = 1;
+	ck_assert_int_eq(user_insert(tdb.app.db, pool, &u, "x"), ERR_OK);
+	ck_assert_uint_eq(strlen(u.id), 36);
+	u.email = "NURSE@ward.test";	/* emails are unique without case */
+	ck_assert_int_eq(user_insert(tdb.app.db, pool, &u, "x"), ERR_CONFLICT);
+	ck_assert_int_eq(user_set_role(tdb.app.db, "nurse@ward.test",
+	    ROLE_DOCTOR), ERR_OK);
+	ck_assert_int_eq(user_set_active(tdb.app.db, "nurse@ward.test", 0),
+	    ERR_OK);
+	ck_assert_int_eq(user_set_active(tdb.app.db, "nobody@x.test", 0),
+	    ERR_NOTFOUND);
+	ck_assert_int_eq(user_set_role(tdb.app.db, "nobody@x.test",
+	    ROLE_ADMIN), ERR_NOTFOUND);
+	ck_assert_int_eq(user_set_role(tdb.app.db, "nurse@ward.test",
+	    ROLE__MAX), ERR_INVAL);
+	ck_assert_int_eq(user_list(tdb.app.db, pool, count_user, &n), ERR_OK);
+	ck_assert_int_eq(n, 1);
+}
+END_TEST
+
+static void
+list_device(const struct device *d, void *arg)
+{
+	struct buf	*b = arg;
+
+	buf_printf(b, "%s/%s/%s/%s;", d->serial_number, d->model_name,
+	    d->manufacturer, device_status_str(d->status));
+}
+
+START_TEST(test_devices)
+{
+	struct device	 d;
+	struct buf	 b;
+
+	memset(&d, 0, sizeof(d));
+	d.serial_number = "SN-2";
+	d.model_name = "M";
+	ck_assert_int_eq(device_insert(tdb.app.db, pool, &d), ERR_OK);
+	d.serial_number = "SN-1";
+	d.manufacturer = "Acme";
+	d.status = DEVICE_MAINTENANCE;
+	ck_assert_int_eq(device_insert(tdb.app.db, pool, &d), ERR_OK);
+	ck_assert_int_eq(device_insert(tdb.app.db, pool, &d), ERR_CONFLICT);
+	buf_init(&b);
+	ck_assert_int_eq(device_list(tdb.app.db, pool, list_device, &b),
+	    ERR_OK);
+	ck_assert_str_eq(buf_str(&b), "SN-1/M/Acme/maintenance;SN-2/M//active;");
+	buf_clear(&b);
+	ck_assert_int_eq(device_status("retired"), DEVICE_RETIRED);
+	ck_assert_int_eq(device_status("broken"), DEVICE__MAX);
+}
+END_TEST
+
+START_TEST(test_unopenable)
+{
+	struct db	*db;
+
+	tdb.conf.database_path = "/nonexistent/dir/x.db";
+	ck_assert_int_eq(db_open(&tdb.conf, DB_SERVE, &db, &msg), ERR_DB);
+	ck_assert(strstr(buf_str(&msg), "/nonexistent/dir/x.db") != NULL);
+	tdb.conf.database_path = tdb.path;
+}
+END_TEST
+
+static Suite *
+db_suite(void)
+{
+	Suite	*s = suite_create("db");
+	TCase	*tc = tcase_create("db");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_migrated);
+	tcase_add_test(tc, test_migrate_is_idempotent);
+	tcase_add_test(tc, test_newer_schema_refused);
+	tcase_add_test(tc, test_older_schema_refused);
+	tcase_add_test(tc, test_wal_and_foreign_keys);
+	tcase_add_test(tc, test_busy_is_err_busy);
+	tcase_add_test(tc, test_users);
+	tcase_add_test(tc, test_devices);
+	tcase_add_test(tc, test_unopenable);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+
+	return test_run(db_suite());
+}
