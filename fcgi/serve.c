@@ -100,18 +100,26 @@ read_req(FCGX_Request *fr, struct pool *pool, struct req *r)
 	read_body(fr, r);
 }
 
-/* Writes the CGI response; returns 0 if the client went away. */
+/*
+ * Writes the CGI response; returns 0 if the client went away.  The
+ * head is formatted here: libfcgi's own printf knows no "%zu".
+ */
 static int
 write_resp(FCGX_Request *fr, const struct resp *w)
 {
 	FCGX_Stream	*out = fr->out;
+	char		 head[256];
+	int		 n;
 
-	if (FCGX_FPrintF(out, "Status: %d %s\r\n", w->status,
-	    http_reason(w->status)) < 0)
-		return 0;
-	if (w->content_type != NULL && FCGX_FPrintF(out,
-	    "Content-Type: %s\r\nContent-Length: %zu\r\n", w->content_type,
-	    w->body.len) < 0)
+	if (w->content_type != NULL)
+		n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
+		    "Content-Type: %s\r\nContent-Length: %zu\r\n", w->status,
+		    http_reason(w->status), w->content_type, w->body.len);
+	else
+		n = snprintf(head, sizeof(head), "Status: %d %s\r\n",
+		    w->status, http_reason(w->status));
+	if (n < 0 || (size_t)n >= sizeof(head) ||
+	    FCGX_PutStr(head, n, out) < 0)
 		return 0;
 	if (w->headers.len > 0 &&
 	    FCGX_PutStr(w->headers.p, (int)w->headers.len, out) < 0)
