@@ -60,6 +60,7 @@ load(const char *text)
 
 	put(text);
 	buf_reset(&msg);
+	conf_clear(&c);
 	return conf_load(&c, path, 1, &msg);
 }
 
