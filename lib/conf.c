@@ -18,6 +18,7 @@
 enum	conf_type {
 	CONF_STR,
 	CONF_LONG,
+	CONF_BOOL,
 	CONF_ENUM
 };
 
@@ -34,8 +35,24 @@ struct	conf_key {
 
 static const char *const sync_words[] = { "OFF", "NORMAL", "FULL", "EXTRA",
     NULL };
+/* Booleans: a word of the first row is false, of the second true. */
+static const char *const false_words[] = { "0", "no", "false", "off", NULL };
+static const char *const true_words[] = { "1", "yes", "true", "on", NULL };
+
+/* Index of "val" in "words" (without regard to case), or -1. */
+static int
+word_find(const char *const *words, const char *val)
+{
+	int	 i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcasecmp(words[i], val) == 0)
+			return i;
+	return -1;
+}
 
 #define	OFF(f)	offsetof(struct conf, f)
+#define	DAY	86400
 static const struct conf_key keys[] = {
 	{ "SECRET_KEY", CONF_STR, NULL, SECRET_KEY_MIN, 4096, NULL,
 	  OFF(secret_key), 1 },
@@ -47,6 +64,53 @@ static const struct conf_key keys[] = {
 	  OFF(db_busy_timeout_ms), 0 },
 	{ "PASSWORD_ITERATIONS", CONF_LONG, "600000", 100000, 100000000,
 	  NULL, OFF(password_iterations), 0 },
+	{ "PASSWORD_MIN_LENGTH", CONF_LONG, "12", 8, 128, NULL,
+	  OFF(password_min_length), 0 },
+	{ "PASSWORD_MAX_LENGTH", CONF_LONG, "128", 64, 1024, NULL,
+	  OFF(password_max_length), 0 },
+	{ "PUBLIC_URL", CONF_STR, "https://localhost", 8, 1024, NULL,
+	  OFF(public_url), 0 },
+	{ "ALLOWED_ORIGINS", CONF_STR, "", 0, 4096, NULL,
+	  OFF(allowed_origins), 0 },
+	{ "ACTIVATION_URL", CONF_STR,
+	  "{PUBLIC_URL}/api/auth/activate/{uid}/{token}/", 1, 1024, NULL,
+	  OFF(activation_url), 0 },
+	{ "RESET_URL", CONF_STR, "{PUBLIC_URL}/reset-password/{uid}/{token}/",
+	  1, 1024, NULL, OFF(reset_url), 0 },
+	{ "JWT_ISSUER", CONF_STR, "heartmonitor", 1, 256, NULL,
+	  OFF(jwt_issuer), 0 },
+	{ "JWT_AUDIENCE", CONF_STR, "heartmonitor", 1, 256, NULL,
+	  OFF(jwt_audience), 0 },
+	{ "ACCESS_TOKEN_LIFETIME", CONF_LONG, "900", 60, DAY, NULL,
+	  OFF(access_token_lifetime), 0 },
+	{ "REFRESH_TOKEN_LIFETIME", CONF_LONG, "86400", 300, 30 * DAY, NULL,
+	  OFF(refresh_token_lifetime), 0 },
+	{ "COOKIE_SECURE", CONF_BOOL, "yes", 0, 0, NULL,
+	  OFF(cookie_secure), 0 },
+	{ "ACTIVATION_TIMEOUT", CONF_LONG, "259200", 300, 30 * DAY, NULL,
+	  OFF(activation_timeout), 0 },
+	{ "RESET_TIMEOUT", CONF_LONG, "3600", 300, 7 * DAY, NULL,
+	  OFF(reset_timeout), 0 },
+	{ "SIGNIN_FAILURES_PER_ACCOUNT", CONF_LONG, "10", 1, 1000, NULL,
+	  OFF(signin_failures_per_account), 0 },
+	{ "SIGNIN_FAILURES_PER_ADDRESS", CONF_LONG, "50", 1, 100000, NULL,
+	  OFF(signin_failures_per_address), 0 },
+	{ "SIGNIN_FAILURE_WINDOW", CONF_LONG, "900", 60, DAY, NULL,
+	  OFF(signin_failure_window), 0 },
+	{ "EMAIL_HOST", CONF_STR, "localhost", 1, 255, NULL,
+	  OFF(email_host), 0 },
+	{ "EMAIL_PORT", CONF_LONG, "25", 1, 65535, NULL, OFF(email_port), 0 },
+	{ "EMAIL_FROM", CONF_STR, "heartmonitor@localhost", 3, 254, NULL,
+	  OFF(email_from), 0 },
+	{ "EMAIL_USER", CONF_STR, "", 0, 255, NULL, OFF(email_user), 0 },
+	{ "EMAIL_PASSWORD", CONF_STR, "", 0, 1024, NULL,
+	  OFF(email_password), 1 },
+	{ "EMAIL_STARTTLS", CONF_BOOL, "no", 0, 0, NULL,
+	  OFF(email_starttls), 0 },
+	{ "EMAIL_TIMEOUT", CONF_LONG, "30", 1, 600, NULL,
+	  OFF(email_timeout), 0 },
+	{ "EMAIL_MAX_ATTEMPTS", CONF_LONG, "8", 1, 100, NULL,
+	  OFF(email_max_attempts), 0 },
 };
 #define	KEYS_MAX	(sizeof(keys) / sizeof(keys[0]))
 
@@ -106,12 +170,20 @@ key_set(struct conf *c, const struct conf_key *k, const char *val,
 		}
 		*(long *)((char *)c + k->off) = (long)n;
 		return ERR_OK;
+	case CONF_BOOL:
+		if (word_find(false_words, val) >= 0 ||
+		    word_find(true_words, val) >= 0) {
+			*(int *)((char *)c + k->off) =
+			    word_find(true_words, val) >= 0;
+			return ERR_OK;
+		}
+		buf_printf(errmsg, "%s%s: must be yes or no", where, k->name);
+		return ERR_INVAL;
 	case CONF_ENUM:
-		for (i = 0; k->words[i] != NULL; i++)
-			if (strcasecmp(k->words[i], val) == 0) {
-				*(int *)((char *)c + k->off) = (int)i;
-				return ERR_OK;
-			}
+		if ((n = word_find(k->words, val)) >= 0) {
+			*(int *)((char *)c + k->off) = (int)n;
+			return ERR_OK;
+		}
 		buf_printf(errmsg, "%s%s: must be one of", where,
 		    k->name);
 		for (i = 0; k->words[i] != NULL; i++)
@@ -209,6 +281,58 @@ conf_file(struct conf *c, const char *path, struct buf *errmsg)
 	return e;
 }
 
+/*
+ * Checks that span keys, and derives ALLOWED_ORIGINS from PUBLIC_URL
+ * when it is not set (SPEC 7.6).
+ */
+static enum err
+conf_check(struct conf *c, struct buf *errmsg)
+{
+	const char	*host, *slash;
+	size_t		 n;
+	char		*origin;
+
+	n = strlen(c->public_url);
+	while (n > 0 && c->public_url[n - 1] == '/')
+		c->public_url[--n] = '\0';
+	if (strncmp(c->public_url, "https://", 8) == 0)
+		host = c->public_url + 8;
+	else if (strncmp(c->public_url, "http://", 7) == 0)
+		host = c->public_url + 7;
+	else {
+		buf_puts(errmsg, "PUBLIC_URL: must start with https:// "
+		    "(or http:// for development)");
+		return ERR_INVAL;
+	}
+	if (*host == '\0' || strpbrk(c->public_url, " \"<>\\") != NULL) {
+		buf_puts(errmsg, "PUBLIC_URL: not a URL");
+		return ERR_INVAL;
+	}
+	if (c->password_min_length > c->password_max_length) {
+		buf_puts(errmsg, "PASSWORD_MIN_LENGTH: more than "
+		    "PASSWORD_MAX_LENGTH");
+		return ERR_INVAL;
+	}
+	if (strstr(c->activation_url, "{token}") == NULL ||
+	    strstr(c->activation_url, "{uid}") == NULL ||
+	    strstr(c->reset_url, "{token}") == NULL ||
+	    strstr(c->reset_url, "{uid}") == NULL) {
+		buf_puts(errmsg, "ACTIVATION_URL, RESET_URL: must hold "
+		    "{uid} and {token}");
+		return ERR_INVAL;
+	}
+	if (c->allowed_origins[0] != '\0')
+		return ERR_OK;
+	slash = strchr(host, '/');
+	n = slash != NULL ? (size_t)(slash - c->public_url) :
+	    strlen(c->public_url);
+	if ((origin = strndup(c->public_url, n)) == NULL)
+		return ERR_NOMEM;
+	free(c->allowed_origins);
+	c->allowed_origins = origin;
+	return ERR_OK;
+}
+
 enum err
 conf_load(struct conf *c, const char *path, int need_secret,
     struct buf *errmsg)
@@ -226,6 +350,8 @@ conf_load(struct conf *c, const char *path, int need_secret,
 	for (i = 0; i < KEYS_MAX && e == ERR_OK; i++)
 		if ((v = getenv(keys[i].name)) != NULL)
 			e = key_set(c, &keys[i], v, "environment: ", errmsg);
+	if (e == ERR_OK)
+		e = conf_check(c, errmsg);
 	if (e == ERR_OK && need_secret && c->secret_key == NULL) {
 		buf_printf(errmsg, "SECRET_KEY is not set: it is required "
 		    "(at least %d bytes; generate one with "
@@ -269,6 +395,8 @@ conf_dump(const struct conf *c, struct buf *out)
 			s = *(char *const *)((const char *)c + k->off);
 			if (s == NULL)
 				e = buf_printf(out, "%s=(not set)\n", k->name);
+			else if (k->secret && *s == '\0')
+				e = buf_printf(out, "%s=\n", k->name);
 			else if (k->secret)
 				e = buf_printf(out, "%s=(set, %zu bytes)\n",
 				    k->name, strlen(s));
@@ -278,6 +406,11 @@ conf_dump(const struct conf *c, struct buf *out)
 		case CONF_LONG:
 			e = buf_printf(out, "%s=%ld\n", k->name,
 			    *(const long *)((const char *)c + k->off));
+			break;
+		case CONF_BOOL:
+			e = buf_printf(out, "%s=%s\n", k->name,
+			    *(const int *)((const char *)c + k->off) ? "yes" :
+			    "no");
 			break;
 		case CONF_ENUM:
 			e = buf_printf(out, "%s=%s\n", k->name, k->words[

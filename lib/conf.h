@@ -29,12 +29,37 @@ struct	conf {
 	char		*database_path;
 	enum db_sync	 db_synchronous;
 	long		 db_busy_timeout_ms;
-	char		*public_url;
 	long		 password_iterations;
+	long		 password_min_length;
+	long		 password_max_length;
+
+	/* Links in mail, and the origins allowed to send unsafe requests. */
+	char		*public_url;
+	char		*allowed_origins;	/* space-separated */
+	char		*activation_url;	/* {uid} and {token} replaced */
+	char		*reset_url;
+
+	/* Tokens, cookies and sign-in throttling (SPEC section 4). */
+	char		*jwt_issuer;
+	char		*jwt_audience;
+	long		 access_token_lifetime;	/* seconds */
+	long		 refresh_token_lifetime;
 	int		 cookie_secure;
+	long		 activation_timeout;	/* seconds */
+	long		 reset_timeout;
+	long		 signin_failures_per_account;
+	long		 signin_failures_per_address;
+	long		 signin_failure_window;	/* seconds */
+
+	/* The mail worker's relay. */
 	char		*email_host;
 	long		 email_port;
 	char		*email_from;
+	char		*email_user;		/* "" for no AUTH */
+	char		*email_password;
+	int		 email_starttls;	/* 1: required, else none */
+	long		 email_timeout;		/* seconds, every stage */
+	long		 email_max_attempts;
 };
 
 /*

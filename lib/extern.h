@@ -43,6 +43,8 @@ enum	stmt {
 	STMT_USER_SET_ROLE,
 	STMT_DEVICE_INSERT,
 	STMT_DEVICE_LIST,
+	/* accounts: sessions, throttle, tokens (lib/session.c, …) */
+	/* outbox: the mail queue (lib/outbox.c) */
 	STMT__MAX
 };
 extern const char *const	 stmt_sql[STMT__MAX];

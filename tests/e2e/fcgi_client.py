@@ -18,6 +18,7 @@ import json
 import re
 import socket
 import struct
+import time
 import uuid
 from email.message import Message
 
@@ -260,10 +261,11 @@ def build_params(method, uri, headers=None, body=b"", remote_addr="127.0.0.1",
 
 
 def request(address, method, uri, headers=None, body=b"", timeout=10.0,
-            params=None, request_id=None):
+            params=None, request_id=None, pause=0.0):
     """Sends one request to the FastCGI responder at "address" and returns
     an FcgiResponse.  "body" is bytes (or str).  "params" replaces the
-    whole parameter set built by build_params() when given.
+    whole parameter set built by build_params() when given.  "pause"
+    seconds pass between connecting and sending (a slow client).
 
     Raises ConnectionRefusedError / FileNotFoundError when nothing
     listens, FcgiNoAnswer when the connection ends before any record,
@@ -275,6 +277,8 @@ def request(address, method, uri, headers=None, body=b"", timeout=10.0,
                               request_id=request_id)
     sock = connect(address, timeout)
     try:
+        if pause:
+            time.sleep(pause)
         try:
             sock.sendall(
                 record(FCGI_BEGIN_REQUEST,

@@ -127,6 +127,12 @@ class StartModes(WorkerCase):
                 self._sigterm_under_requests()
 
     def _sigterm_under_requests(self):
+        """Four clients send requests back to back, and two slow ones
+        connect and only send their request 0.4 s later, so that SIGTERM
+        (at 0.1 s) finds workers inside requests and between accepting a
+        connection and reading it.  Each request gets its whole answer
+        or none at all (refused, or closed unanswered); the process exits
+        0 within 5 s and removes its socket."""
         if os.path.exists(self.sock):
             os.unlink(self.sock)
         p = self.start([self.fcgi, "--config", self.config,
@@ -136,22 +142,31 @@ class StartModes(WorkerCase):
         lock = threading.Lock()
         stop = threading.Event()
 
-        def client():
+        def ask(pause):
+            try:
+                return fcgi_health("unix:" + self.sock, timeout=10,
+                                   pause=pause)
+            except (ConnectionRefusedError, FileNotFoundError,
+                    fcgi_client.FcgiNoAnswer):
+                return "refused"
+            except Exception as e:      # truncated, timeout, garbage
+                return e
+
+        def fast():
             while not stop.is_set():
-                try:
-                    r = fcgi_health("unix:" + self.sock, timeout=10)
-                    o = r
-                except (ConnectionRefusedError, FileNotFoundError,
-                        fcgi_client.FcgiNoAnswer):
-                    o = "refused"
-                except Exception as e:      # truncated, timeout, garbage
-                    o = e
+                o = ask(0)
                 with lock:
                     outcomes.append(o)
                 if o == "refused":
                     return
 
-        threads = [threading.Thread(target=client) for _ in range(4)]
+        def slow():
+            o = ask(0.4)
+            with lock:
+                outcomes.append(o)
+
+        threads = [threading.Thread(target=slow) for _ in range(2)] + \
+            [threading.Thread(target=fast) for _ in range(4)]
         for t in threads:
             t.start()
         time.sleep(0.1)
@@ -161,7 +176,8 @@ class StartModes(WorkerCase):
         for t in threads:
             t.join(15)
         self.assertFalse(any(t.is_alive() for t in threads), "client hung")
-        self.assertIsNotNone(status, p.describe())
+        self.assertIsNotNone(status, "still running %.0f s after SIGTERM: %s"
+                             % (EXIT_TIMEOUT, p.describe()))
         self.assertEqual(status, 0, p.describe())
         self.assertFalse(os.path.exists(self.sock))
         answers = [o for o in outcomes
