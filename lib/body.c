@@ -35,12 +35,11 @@ name_cmp(const void *a, const void *b)
 }
 
 /*
- * Returns 1 if some object in "item" repeats a member name.  Names are
- * sorted rather than compared pairwise, so a hostile body of many
- * members costs n log n, not n squared.
+ * Names are sorted rather than compared pairwise, so a hostile body of
+ * many members costs n log n, not n squared.
  */
-static int
-has_duplicate(struct pool *pool, const cJSON *item)
+int
+body_has_duplicate(struct pool *pool, const cJSON *item)
 {
 	const cJSON	*c;
 	const char	**names;
@@ -49,7 +48,7 @@ has_duplicate(struct pool *pool, const cJSON *item)
 	if (!cJSON_IsObject(item) && !cJSON_IsArray(item))
 		return 0;
 	for (c = item->child; c != NULL; c = c->next) {
-		if (has_duplicate(pool, c))
+		if (body_has_duplicate(pool, c))
 			return 1;
 		n++;
 	}
@@ -104,7 +103,7 @@ body_parse(struct req *r, struct resp *w)
 		return body_invalid(r, w, pool_printf(r->pool, "JSON parse "
 		    "error at byte %zu.", end != NULL && end >= r->body ?
 		    (size_t)(end - r->body) : (size_t)0));
-	if (has_duplicate(r->pool, r->json)) {
+	if (body_has_duplicate(r->pool, r->json)) {
 		body_free(r);
 		return body_invalid(r, w, "JSON parse error: a member name "
 		    "is repeated in one object.");

@@ -18,6 +18,12 @@
 int		 body_parse(struct req *, struct resp *);
 void		 body_free(struct req *);
 
+/*
+ * Returns 1 if some object in "item" repeats a member name (or memory
+ * ran out), else 0.  Scratch space comes from "pool".
+ */
+int		 body_has_duplicate(struct pool *, const cJSON *item);
+
 /* Returns 1 if "ct" is application/json, parameters allowed; else 0. */
 int		 body_is_json_type(const char *ct);
 
