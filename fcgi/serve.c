@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,17 +27,21 @@ on_stop(int sig)
 
 	(void)sig;
 	stopping = 1;
-	FCGX_ShutdownPending();
 }
 
 /*
- * Our handlers replace the ones FCGX_Init installs.  No SA_RESTART, so
- * that a signal interrupts accept() and the loop sees "stopping".
+ * Our handlers replace the ones FCGX_Init installs.  SIGTERM and SIGINT
+ * stay blocked except while waiting for a connection (wait_ready), so a
+ * request in hand always finishes.  libfcgi is not told of the shutdown
+ * (FCGX_ShutdownPending): its accept loop would then spin on a closed
+ * descriptor when the signal lands while it waits for a request's data.
+ * "waitmask" gets the mask to wait with.
  */
 static void
-serve_signals(void)
+serve_signals(sigset_t *waitmask)
 {
 	struct sigaction	 sa;
+	sigset_t		 stop;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
@@ -45,6 +51,37 @@ serve_signals(void)
 	/* A client gone mid-answer is an error on its stream, not death. */
 	sa.sa_handler = SIG_IGN;
 	(void)sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	(void)sigprocmask(SIG_BLOCK, &stop, waitmask);
+	sigdelset(waitmask, SIGTERM);
+	sigdelset(waitmask, SIGINT);
+}
+
+/*
+ * Waits until a connection may be accepted on "fd" (non-blocking, so
+ * that a sibling worker taking it first costs an EAGAIN, not a hang),
+ * with the stop signals open.  Returns 0 once one has arrived: ppoll()
+ * finding the socket ready leaves a signal pending, so look for it.
+ */
+static int
+wait_ready(int fd, const sigset_t *waitmask)
+{
+	struct pollfd	 pfd;
+	sigset_t	 pending;
+
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if (ppoll(&pfd, 1, NULL, waitmask) == -1 && errno != EINTR)
+		log_warn(NULL, "ppoll");
+	if (stopping)
+		return 0;
+	if (sigpending(&pending) == 0 && (sigismember(&pending, SIGTERM) ||
+	    sigismember(&pending, SIGINT)))
+		return 0;
+	return 1;
 }
 
 /*
@@ -141,6 +178,7 @@ serve(int listenfd, const struct conf *conf)
 	struct req	 r;
 	struct resp	 w;
 	FCGX_Request	 fr;
+	sigset_t	 waitmask;
 	int		 status = EXIT_FAILURE;
 
 	buf_init(&errmsg);
@@ -155,12 +193,16 @@ serve(int listenfd, const struct conf *conf)
 		log_warnx(NULL, "serve: cannot initialise");
 		goto out;
 	}
-	serve_signals();
-	while (!stopping) {
+	serve_signals(&waitmask);
+	(void)fcntl(listenfd, F_SETFL, fcntl(listenfd, F_GETFL) | O_NONBLOCK);
+	status = EXIT_SUCCESS;
+	while (wait_ready(listenfd, &waitmask)) {
 		if (FCGX_Accept_r(&fr) < 0) {
-			if (stopping || errno == EINTR)
+			if (errno == EINTR || errno == EAGAIN ||
+			    errno == EWOULDBLOCK)
 				continue;
 			log_warn(NULL, "FCGX_Accept_r");
+			status = EXIT_FAILURE;
 			break;
 		}
 		read_req(&fr, pool, &r);
@@ -171,8 +213,6 @@ serve(int listenfd, const struct conf *conf)
 		resp_reset(&w);
 		pool_reset(pool);
 	}
-	if (stopping)
-		status = EXIT_SUCCESS;
 	FCGX_Free(&fr, 0);
 out:
 	pool_free(pool);

@@ -80,32 +80,40 @@ reap(struct slot *slots, int n)
 	}
 }
 
-/* Sends SIGTERM to every child and waits, with a deadline. */
+/*
+ * Sends SIGTERM to every child and waits for them; whoever is left
+ * after STOP_GRACE_S gets SIGKILL.  SIGCHLD is blocked here, so wait
+ * for it with a timeout rather than in waitpid(), which could block
+ * past the deadline on a hung worker.
+ */
 static void
 stop_all(struct slot *slots, int n)
 {
-	time_t	 deadline = time(NULL) + STOP_GRACE_S;
-	int	 i, left, st;
-	pid_t	 pid;
+	time_t		 deadline = time(NULL) + STOP_GRACE_S;
+	struct timespec	 tick = { 1, 0 };
+	sigset_t	 chld;
+	int		 i, left, st;
+	pid_t		 pid;
 
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
 	for (i = 0; i < n; i++)
 		if (slots[i].pid > 0)
 			(void)kill(slots[i].pid, SIGTERM);
 	for (;;) {
+		while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+			for (i = 0; i < n; i++)
+				if (slots[i].pid == pid)
+					slots[i].pid = 0;
 		for (left = 0, i = 0; i < n; i++)
 			left += slots[i].pid > 0;
-		if (left == 0)
+		if (left == 0 || (pid == -1 && errno == ECHILD))
 			break;
 		if (time(NULL) > deadline)
 			for (i = 0; i < n; i++)
 				if (slots[i].pid > 0)
 					(void)kill(slots[i].pid, SIGKILL);
-		pid = waitpid(-1, &st, 0);
-		if (pid == -1 && errno == ECHILD)
-			break;
-		for (i = 0; i < n; i++)
-			if (slots[i].pid == pid)
-				slots[i].pid = 0;
+		(void)sigtimedwait(&chld, NULL, &tick);
 	}
 }
 

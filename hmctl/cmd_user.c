@@ -11,6 +11,7 @@
 
 #include <openssl/crypto.h>
 
+#include "db.h"
 #include "hmctl.h"
 #include "password.h"
 #include "pool.h"
@@ -95,6 +96,21 @@ read_password(char *pw, char *again, size_t sz)
 	return EXIT_OK;
 }
 
+/* Stores "u" in a transaction of its own. */
+static enum err
+store(struct ctx *c, struct user *u)
+{
+	enum err	 e;
+
+	if ((e = db_begin(c->db)) != ERR_OK)
+		return e;
+	if ((e = user_insert(c->db, c->pool, u)) != ERR_OK) {
+		db_rollback(c->db);
+		return e;
+	}
+	return db_commit(c->db);
+}
+
 static int
 create(struct ctx *c, struct user *u, const char *pw)
 {
@@ -103,15 +119,15 @@ create(struct ctx *c, struct user *u, const char *pw)
 	enum err	 e;
 	int		 rc = EXIT_OK;
 
-	if ((why = password_policy(pw, u->email, u->first_name,
+	if ((why = password_policy(pw, c->conf.password_min_length,
+	    c->conf.password_max_length, u->email, u->first_name,
 	    u->last_name)) != NULL)
 		return cmd_fail("createsuperuser: %s", why);
 	buf_init(&hash);
 	if ((e = password_hash(pw, c->conf.password_iterations, &hash)) !=
 	    ERR_OK)
 		rc = cmd_fail("createsuperuser: hashing: %s", err_str(e));
-	else if ((e = user_insert(c->db, c->pool, u, hash.p)) ==
-	    ERR_CONFLICT)
+	else if (u->password = hash.p, (e = store(c, u)) == ERR_CONFLICT)
 		rc = cmd_fail("createsuperuser: %s is already registered",
 		    u->email);
 	else if (e != ERR_OK)
@@ -187,10 +203,7 @@ print_user(const struct user *u, void *arg)
 #define	USER_USAGE	"user list | activate EMAIL | deactivate EMAIL | " \
 	"set-role EMAIL admin|staff|doctor|nurse"
 
-/*
- * XXX Deactivation and role changes must also end the user's sessions
- * (SPEC 7.27); sessions arrive with the accounts issue.
- */
+/* Deactivation and role changes end the user's sessions (SPEC 7.27). */
 int
 cmd_user(struct ctx *c, int argc, char *argv[])
 {
@@ -205,16 +218,16 @@ cmd_user(struct ctx *c, int argc, char *argv[])
 		return EXIT_OK;
 	}
 	if (argc == 3 && strcmp(argv[1], "activate") == 0)
-		e = user_set_active(c->db, argv[2], 1);
+		e = user_set_active(c->db, c->pool, argv[2], 1);
 	else if (argc == 3 && strcmp(argv[1], "deactivate") == 0)
-		e = user_set_active(c->db, argv[2], 0);
+		e = user_set_active(c->db, c->pool, argv[2], 0);
 	else if (argc == 4 && strcmp(argv[1], "set-role") == 0) {
 		if ((role = http_role(argv[3])) == ROLE__MAX) {
 			fprintf(stderr, "hmctl: unknown role \"%s\"\n",
 			    argv[3]);
 			return cmd_usage(USER_USAGE);
 		}
-		e = user_set_role(c->db, argv[2], role);
+		e = user_set_role(c->db, c->pool, argv[2], role);
 	} else
 		return cmd_usage(USER_USAGE);
 	if (e == ERR_NOTFOUND)

@@ -25,6 +25,8 @@ static const struct cmd cmds[] = {
 	  "set-role EMAIL ROLE", cmd_user, 1 },
 	{ "device", "add --serial S --model M [--manufacturer X] | list",
 	  cmd_device, 1 },
+	{ "mail", "list [--status pending|sent|failed] | retry ID | "
+	  "retry --all-failed | run | test --to ADDRESS", cmd_mail, 1 },
 };
 #define	CMDS_MAX	(sizeof(cmds) / sizeof(cmds[0]))
 

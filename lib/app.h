@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "jwt.h"
 
 struct conf;
 struct db;
@@ -17,9 +18,13 @@ struct db;
 struct	app {
 	const struct conf	*conf;
 	struct db		*db;
+	struct jwt_key		 jwt;
 };
 
-/* Opens the database for serving.  Call in each worker after fork(). */
+/*
+ * Derives the keys and opens the database for serving.  Call in each
+ * worker after fork().
+ */
 enum err	 app_open(struct app *, const struct conf *, struct buf *errmsg);
 void		 app_close(struct app *);
 

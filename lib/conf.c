@@ -111,6 +111,8 @@ static const struct conf_key keys[] = {
 	  OFF(email_timeout), 0 },
 	{ "EMAIL_MAX_ATTEMPTS", CONF_LONG, "8", 1, 100, NULL,
 	  OFF(email_max_attempts), 0 },
+	{ "EMAIL_RETRY_BASE_SECONDS", CONF_LONG, "30", 1, 3600, NULL,
+	  OFF(email_retry_base_seconds), 0 },
 };
 #define	KEYS_MAX	(sizeof(keys) / sizeof(keys[0]))
 

@@ -60,6 +60,7 @@ struct	conf {
 	int		 email_starttls;	/* 1: required, else none */
 	long		 email_timeout;		/* seconds, every stage */
 	long		 email_max_attempts;
+	long		 email_retry_base_seconds;	/* retry after base * 2^n s */
 };
 
 /*

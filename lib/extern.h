@@ -44,7 +44,34 @@ enum	stmt {
 	STMT_DEVICE_INSERT,
 	STMT_DEVICE_LIST,
 	/* accounts: sessions, throttle, tokens (lib/session.c, …) */
+	STMT_USER_BY_EMAIL,
+	STMT_USER_BY_ID,
+	STMT_USER_ACTIVATE,
+	STMT_USER_SET_PASSWORD,
+	STMT_USER_SIGNED_IN,
+	STMT_USER_UPDATE_PROFILE,
+	STMT_SESSION_INSERT,
+	STMT_SESSION_PRINCIPAL,
+	STMT_SESSION_ROTATE,
+	STMT_SESSION_GET,
+	STMT_SESSION_END,
+	STMT_SESSION_END_USER,
+	STMT_THROTTLE_EMAIL,
+	STMT_THROTTLE_ADDRESS,
+	STMT_THROTTLE_INSERT,
+	STMT_THROTTLE_PRUNE,
 	/* outbox: the mail queue (lib/outbox.c) */
+	STMT_OUTBOX_INSERT,
+	STMT_OUTBOX_TAKE,
+	STMT_OUTBOX_LEASE,
+	STMT_OUTBOX_SENT,
+	STMT_OUTBOX_LATER,
+	STMT_OUTBOX_FAILED,
+	STMT_OUTBOX_LIST,
+	STMT_OUTBOX_LIST_STATUS,
+	STMT_OUTBOX_STATUS,
+	STMT_OUTBOX_REVIVE,
+	STMT_OUTBOX_REVIVE_FAILED,
 	STMT__MAX
 };
 extern const char *const	 stmt_sql[STMT__MAX];
@@ -67,7 +94,45 @@ enum err	 db_rc(struct db *, int rc, const char *op);
  */
 const char	*db_col_text(struct pool *, sqlite3_stmt *st, int col);
 
+struct conf;
+struct token_state;
+struct user;
+enum token_purpose;
+
+/*
+ * Queues the mail of "hmctl mail test" to "to" (lib/outbox.c); inside a
+ * write transaction, as the functions of outbox.h.
+ */
+enum err	 outbox_test(struct db *, const char *to);
+
 /* Handlers. */
 enum err	 health_get(struct app *, struct req *, struct resp *);
+enum err	 account_register(struct app *, struct req *, struct resp *);
+enum err	 account_activate(struct app *, struct req *, struct resp *);
+enum err	 account_profile(struct app *, struct req *, struct resp *);
+enum err	 account_profile_patch(struct app *, struct req *,
+		    struct resp *);
+enum err	 signin_cookie(struct app *, struct req *, struct resp *);
+enum err	 signin_token(struct app *, struct req *, struct resp *);
+enum err	 signin_refresh(struct app *, struct req *, struct resp *);
+enum err	 signin_logout(struct app *, struct req *, struct resp *);
+enum err	 reset_request(struct app *, struct req *, struct resp *);
+enum err	 reset_confirm(struct app *, struct req *, struct resp *);
+
+/* Helpers the account handlers share (lib/account.c). */
+/* Answers {"message": …} with "status". */
+enum err	 account_message(struct resp *, int status, const char *);
+/* A mail link from a template; pool-owned, NULL on failure. */
+char		*account_link(struct pool *, const struct conf *,
+		    const char *tmpl, const char *user_id, const char *token);
+/* The user state an activation or reset token is bound to. */
+void		 account_token_state(const struct user *,
+		    struct token_state *);
+/*
+ * Loads the user of the link in req->params (uidb64, token) and checks
+ * the token; 400 invalid_token written and 0 returned when it fails.
+ */
+int		 account_check_link(struct app *, struct req *, struct resp *,
+		    enum token_purpose, long timeout, struct user *);
 
 #endif /* !HM_EXTERN_H */

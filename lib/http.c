@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "auth.h"
 #include "body.h"
 #include "log.h"
 #include "pct.h"
@@ -226,20 +227,48 @@ http_no_route(struct req *r, struct resp *w, enum route_match rm,
 	}
 }
 
-/* Role check of SPEC section 3; 401 or 403 when it fails. */
 static int
-http_allowed(const struct route *rt, struct req *r, struct resp *w)
+is_unsafe(enum method m)
 {
 
+	return m == METHOD_POST || m == METHOD_PUT || m == METHOD_PATCH ||
+	    m == METHOD_DELETE;
+}
+
+/*
+ * The checks of SPEC sections 3 and 4 before any handler runs: a
+ * foreign Origin on an unsafe request, then (unless the route is
+ * public) credentials, role, and the CSRF token of a cookie-signed
+ * unsafe request.  Writes the answer and returns 0 when one fails.
+ */
+static int
+http_allowed(struct app *app, const struct route *rt, struct req *r,
+    struct resp *w)
+{
+	int	 unsafe = is_unsafe(r->method);
+
+	if (unsafe && !auth_origin_ok(app->conf, r->hdrs[HDR_ORIGIN])) {
+		problem_write(w, r, 403, "csrf_failed", "Origin checking "
+		    "failed: the Origin is not trusted.", NULL);
+		return 0;
+	}
 	if (rt->roles == ROLES_PUBLIC)
 		return 1;
+	if (!auth_authenticate(app, r, w))
+		return 0;
 	if (r->who == NULL) {
 		problem_write(w, r, 401, "not_authenticated", "Authentication "
 		    "credentials were not provided.", NULL);
+		(void)resp_header(w, "WWW-Authenticate", "Bearer");
 		return 0;
 	}
 	if (!(rt->roles & ROLE_BIT(r->who->role))) {
 		problem_from_err(w, r, ERR_DENIED);
+		return 0;
+	}
+	if (unsafe && r->who->by_cookie && !auth_csrf_ok(r)) {
+		problem_write(w, r, 403, "csrf_failed", "CSRF token missing "
+		    "or incorrect.", NULL);
 		return 0;
 	}
 	return 1;
@@ -263,7 +292,7 @@ http_dispatch(struct app *app, const struct route *table, size_t tablesz,
 		buf_clear(&allow);
 		return;
 	}
-	if (!http_allowed(rt, r, w))
+	if (!http_allowed(app, rt, r, w))
 		return;
 	if ((rt->flags & ROUTE_BODY) && !body_parse(r, w))
 		return;

@@ -59,7 +59,9 @@ enum	role {
 /* The signed-in user of a request, set by authentication. */
 struct	principal {
 	const char	*user_id;	/* pool-owned */
-	enum role	 role;
+	const char	*sid;		/* the session; pool-owned */
+	enum role	 role;		/* as stored now, never from a token */
+	int		 by_cookie;	/* so unsafe requests need CSRF */
 };
 
 /*

@@ -109,19 +109,18 @@ password_verify(const char *password, const char *encoded, long iterations,
 }
 
 const char *
-password_policy(const char *password, const char *email, const char *first,
-    const char *last)
+password_policy(const char *password, long min, long max, const char *email,
+    const char *first, const char *last)
 {
 	size_t	 len = strlen(password), n;
 
 	if (!utf8_valid(password, len))
 		return "The password is not valid UTF-8.";
 	n = utf8_count(password, len);
-	if (n < PASSWORD_LEN_MIN)
-		return "The password is too short: use at least 12 "
-		    "characters.";
-	if (n > PASSWORD_LEN_MAX)
-		return "The password is too long: use at most 128 characters.";
+	if ((long)n < min)
+		return "This password is too short.";
+	if ((long)n > max)
+		return "This password is too long.";
 	if (strspn(password, "0123456789") == len)
 		return "The password is entirely numeric.";
 	if ((email != NULL && strcasecmp(password, email) == 0) ||

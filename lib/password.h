@@ -26,17 +26,15 @@ enum err	 password_hash(const char *password, long iterations,
 int		 password_verify(const char *password, const char *encoded,
 		    long iterations, int *upgrade);
 
-#define	PASSWORD_LEN_MIN	12	/* code points; ASVS 2.1.1 */
-#define	PASSWORD_LEN_MAX	128	/* code points; ASVS 2.1.3 */
-
 /*
  * Checks a new password against the rules of SPEC section 4 and 7.7:
- * 12 to 128 code points of valid UTF-8, not all digits, and not the
- * email or a name, compared without regard to case.  "email",
- * "first" and "last" may be NULL.  Returns NULL if it passes, else a
- * static message saying why.
+ * "min" to "max" code points (12 and 128 by default: ASVS 2.1.1 and
+ * 2.1.3) of valid UTF-8, never truncated, not all digits, and not the
+ * email or a name, compared without regard to case.  "email", "first"
+ * and "last" may be NULL.  Returns NULL if it passes, else a static
+ * message saying why.
  */
-const char	*password_policy(const char *password, const char *email,
-		    const char *first, const char *last);
+const char	*password_policy(const char *password, long min, long max,
+		    const char *email, const char *first, const char *last);
 
 #endif /* !HM_PASSWORD_H */

@@ -152,19 +152,20 @@ START_TEST(test_users)
 	u.last_name = "Lee";
 	u.role = ROLE_NURSE;
 	u.is_active = 1;
-	ck_assert_int_eq(user_insert(tdb.app.db, pool, &u, "x"), ERR_OK);
+	u.password = "x";
+	ck_assert_int_eq(user_insert(tdb.app.db, pool, &u), ERR_OK);
 	ck_assert_uint_eq(strlen(u.id), 36);
 	u.email = "NURSE@ward.test";	/* emails are unique without case */
-	ck_assert_int_eq(user_insert(tdb.app.db, pool, &u, "x"), ERR_CONFLICT);
-	ck_assert_int_eq(user_set_role(tdb.app.db, "nurse@ward.test",
+	ck_assert_int_eq(user_insert(tdb.app.db, pool, &u), ERR_CONFLICT);
+	ck_assert_int_eq(user_set_role(tdb.app.db, pool, "nurse@ward.test",
 	    ROLE_DOCTOR), ERR_OK);
-	ck_assert_int_eq(user_set_active(tdb.app.db, "nurse@ward.test", 0),
-	    ERR_OK);
-	ck_assert_int_eq(user_set_active(tdb.app.db, "nobody@x.test", 0),
-	    ERR_NOTFOUND);
-	ck_assert_int_eq(user_set_role(tdb.app.db, "nobody@x.test",
+	ck_assert_int_eq(user_set_active(tdb.app.db, pool, "Nurse@Ward.test",
+	    0), ERR_OK);
+	ck_assert_int_eq(user_set_active(tdb.app.db, pool, "nobody@x.test",
+	    0), ERR_NOTFOUND);
+	ck_assert_int_eq(user_set_role(tdb.app.db, pool, "nobody@x.test",
 	    ROLE_ADMIN), ERR_NOTFOUND);
-	ck_assert_int_eq(user_set_role(tdb.app.db, "nurse@ward.test",
+	ck_assert_int_eq(user_set_role(tdb.app.db, pool, "nurse@ward.test",
 	    ROLE__MAX), ERR_INVAL);
 	ck_assert_int_eq(user_list(tdb.app.db, pool, count_user, &n), ERR_OK);
 	ck_assert_int_eq(n, 1);
@@ -207,11 +208,13 @@ END_TEST
 START_TEST(test_unopenable)
 {
 	struct db	*db;
+	char		*saved = tdb.conf.database_path;
+	char		 bad[] = "/nonexistent/dir/x.db";
 
-	tdb.conf.database_path = "/nonexistent/dir/x.db";
+	tdb.conf.database_path = bad;
 	ck_assert_int_eq(db_open(&tdb.conf, DB_SERVE, &db, &msg), ERR_DB);
 	ck_assert(strstr(buf_str(&msg), "/nonexistent/dir/x.db") != NULL);
-	tdb.conf.database_path = tdb.path;
+	tdb.conf.database_path = saved;
 }
 END_TEST
 

@@ -153,7 +153,7 @@ END_TEST
 
 START_TEST(test_capture)
 {
-	struct principal	 nurse = { "u1", ROLE_NURSE };
+	struct principal	 nurse = { "u1", "s1", ROLE_NURSE, 0 };
 
 	req_fake(&r, pool, METHOD_GET, "/api/things/0190-ab/");
 	r.who = &nurse;
@@ -165,7 +165,7 @@ END_TEST
 
 START_TEST(test_roles)
 {
-	struct principal	 doctor = { "u2", ROLE_DOCTOR };
+	struct principal	 doctor = { "u2", "s2", ROLE_DOCTOR, 0 };
 
 	run(METHOD_GET, "/api/things/x/");
 	ck_assert_int_eq(w.status, 401);

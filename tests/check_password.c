@@ -78,22 +78,31 @@ START_TEST(test_hash_round_trip)
 }
 END_TEST
 
+/* The policy with the default bounds. */
+static const char *
+password_policy_d(const char *pw, const char *email, const char *first,
+    const char *last)
+{
+
+	return password_policy(pw, 12, 128, email, first, last);
+}
+
 START_TEST(test_policy)
 {
 
-	ck_assert_ptr_null(password_policy("twelve chars", NULL, NULL, NULL));
-	ck_assert_ptr_nonnull(password_policy("eleven char", NULL, NULL, NULL));
+	ck_assert_ptr_null(password_policy_d("twelve chars", NULL, NULL, NULL));
+	ck_assert_ptr_nonnull(password_policy_d("eleven char", NULL, NULL, NULL));
 	/* 12 code points in 24 bytes: long enough. */
-	ck_assert_ptr_null(password_policy("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+	ck_assert_ptr_null(password_policy_d("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
 	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
 	    NULL, NULL, NULL));
-	ck_assert_ptr_nonnull(password_policy("123456789012345", NULL, NULL,
+	ck_assert_ptr_nonnull(password_policy_d("123456789012345", NULL, NULL,
 	    NULL));
-	ck_assert_ptr_nonnull(password_policy("Nurse@Ward.test", "nurse@ward.test",
+	ck_assert_ptr_nonnull(password_policy_d("Nurse@Ward.test", "nurse@ward.test",
 	    NULL, NULL));
-	ck_assert_ptr_nonnull(password_policy("Bartholomewxx", NULL,
+	ck_assert_ptr_nonnull(password_policy_d("Bartholomewxx", NULL,
 	    "bartholomewXX", NULL));
-	ck_assert_ptr_nonnull(password_policy("bad utf8 \xc0\xaf here", NULL,
+	ck_assert_ptr_nonnull(password_policy_d("bad utf8 \xc0\xaf here", NULL,
 	    NULL, NULL));
 }
 END_TEST
@@ -104,10 +113,10 @@ START_TEST(test_policy_max)
 
 	memset(pw, 'a', 128);
 	pw[128] = '\0';
-	ck_assert_ptr_null(password_policy(pw, NULL, NULL, NULL));
+	ck_assert_ptr_null(password_policy_d(pw, NULL, NULL, NULL));
 	pw[128] = 'a';
 	pw[129] = '\0';
-	ck_assert_ptr_nonnull(password_policy(pw, NULL, NULL, NULL));
+	ck_assert_ptr_nonnull(password_policy_d(pw, NULL, NULL, NULL));
 }
 END_TEST
 

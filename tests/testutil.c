@@ -24,22 +24,33 @@ test_run(Suite *s)
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/*
+ * The configuration comes from a file, as the workers' does, so that
+ * every key has its real default; only what a test needs is set.
+ */
 void
 testdb_open(struct testdb *t)
 {
 	struct db	*db;
 	struct buf	 errmsg;
+	FILE		*f;
+	char		 confpath[96];
 	int		 from, to;
 
 	memset(t, 0, sizeof(*t));
 	snprintf(t->dir, sizeof(t->dir), "/tmp/hmtest.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(t->dir));
 	snprintf(t->path, sizeof(t->path), "%s/test.db", t->dir);
-	t->conf.database_path = t->path;
-	t->conf.db_synchronous = DB_SYNC_NORMAL;
-	t->conf.db_busy_timeout_ms = 5000;
-	t->conf.password_iterations = 100000;
+	snprintf(confpath, sizeof(confpath), "%s/test.conf", t->dir);
+	ck_assert_ptr_nonnull(f = fopen(confpath, "w"));
+	fprintf(f, "SECRET_KEY=%s\nDATABASE_PATH=%s\nDB_SYNCHRONOUS=NORMAL\n"
+	    "PASSWORD_ITERATIONS=100000\nPUBLIC_URL=https://hm.test\n",
+	    TEST_SECRET, t->path);
+	fclose(f);
 	buf_init(&errmsg);
+	ck_assert_msg(conf_load(&t->conf, confpath, 1, &errmsg) == ERR_OK,
+	    "%s", buf_str(&errmsg));
+	(void)unlink(confpath);
 	ck_assert_int_eq(db_open(&t->conf, DB_MIGRATE, &db, &errmsg), ERR_OK);
 	ck_assert_int_eq(db_migrate(db, &from, &to, &errmsg), ERR_OK);
 	db_close(db);
@@ -54,6 +65,7 @@ testdb_close(struct testdb *t)
 	char	 p[160];
 
 	app_close(&t->app);
+	conf_clear(&t->conf);
 	(void)unlink(t->path);
 	snprintf(p, sizeof(p), "%s-wal", t->path);
 	(void)unlink(p);

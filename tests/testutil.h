@@ -22,6 +22,8 @@ int		 test_run(Suite *s);
  * app serving it.  testdb_open() fails the test on any error;
  * testdb_close() removes the folder.
  */
+#define	TEST_SECRET	"test-secret-0123456789abcdefghijklmnopqrstuvwxyz"
+
 struct	testdb {
 	char		 dir[64];
 	char		 path[128];

@@ -522,8 +522,12 @@ class Proc:
         self.stop()
 
     def describe(self):
+        """The command, its status and its stderr (start and end)."""
+        err = self.stderr
+        if len(err) > 4000:
+            err = err[:1500] + "\n[...]\n" + err[-2500:]
         return "%s (pid %d, status %r)\nstderr:\n%s" % (
-            " ".join(self.argv), self.pid, self.p.poll(), self.stderr[-4000:])
+            " ".join(self.argv), self.pid, self.p.poll(), err)
 
 
 def run(argv, input=None, env=None, timeout=30):
@@ -633,7 +637,7 @@ def free_port():
     return port
 
 
-def need_program(testcase, name):
+def need_program(name):
     """The path of "name", or skips the test when it is not installed."""
     path = shutil.which(name) or (
         "/usr/bin/" + name if os.access("/usr/bin/" + name, os.X_OK)
@@ -641,3 +645,452 @@ def need_program(testcase, name):
     if path is None:
         raise unittest.SkipTest("%s is not installed" % name)
     return path
+
+
+# ================================================== accounts and sign-in
+# Helpers for the test_auth_* modules: a cookie-jar client, the mail
+# folder of the SMTP sink, hmctl, throwaway users, JWT inspection, and a
+# record of every secret the tests handle (test_auth_zz_logs looks for
+# them in the logs).
+
+import base64            # noqa: E402
+import email             # noqa: E402
+import email.policy      # noqa: E402
+import email.utils       # noqa: E402
+import hashlib           # noqa: E402
+import hmac              # noqa: E402
+import uuid              # noqa: E402
+
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+SIGNIN_PATH = "/api/auth/signin/"
+TOKEN_PATH = "/api/auth/token/"
+PROFILE_PATH = "/api/auth/profile/"
+REFRESH_PATH = "/api/auth/refresh/"
+LOGOUT_PATH = "/api/auth/logout/"
+REGISTER_PATH = "/api/auth/register/"
+RESET_PATH = "/api/auth/reset-password/"
+
+PROFILE_FIELDS = ("id", "email", "first_name", "last_name", "user_role",
+                  "gender", "phone_number", "address_line_1",
+                  "address_line_2", "city", "state", "country",
+                  "date_joined", "last_login")
+
+MAIL_TIMEOUT = 15.0
+
+SECRETS = set()
+_secrets_lock = threading.Lock()
+
+
+def remember_secret(*values):
+    """Records passwords, tokens and link tokens that must never appear
+    in a log (test_auth_zz_logs checks them)."""
+    with _secrets_lock:
+        for v in values:
+            if isinstance(v, str) and len(v) >= 8:
+                SECRETS.add(v)
+
+
+def public_origin():
+    """The origin of HM_URL ("https://127.0.0.1:18443"): the one origin
+    the stack allows by default."""
+    u = urllib.parse.urlsplit(env("HM_URL"))
+    return "%s://%s" % (u.scheme, u.netloc)
+
+
+# nginx lets 5 sign-in or token requests a second through per address,
+# with a burst of 10 (SPEC 7.34); its 429 is no part of what the auth
+# tests check, so they keep well below it.
+AUTH_SPACING = 0.25
+_auth_pace_lock = threading.Lock()
+_auth_last = [0.0]
+
+
+def pace(path):
+    """Sleeps as needed so that sign-in and token requests from this
+    process are at least AUTH_SPACING seconds apart."""
+    if urllib.parse.urlsplit(path).path not in (SIGNIN_PATH, TOKEN_PATH):
+        return
+    with _auth_pace_lock:
+        wait = _auth_last[0] + AUTH_SPACING - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        _auth_last[0] = time.monotonic()
+
+
+def auth_request(method, path, body=None, headers=None, raw_body=None,
+                 timeout=DEFAULT_TIMEOUT):
+    """request(), paced when "path" is sign-in or token."""
+    pace(path)
+    return request(method, path, body=body, headers=headers,
+                   raw_body=raw_body, timeout=timeout)
+
+
+class SetCookie(NamedTuple):
+    """One Set-Cookie header: name, value and its attributes (keys in
+    lower case; a flag such as HttpOnly maps to True)."""
+    name: str
+    value: str
+    attrs: dict
+    raw: str
+
+    def has(self, flag):
+        return self.attrs.get(flag.lower()) is True
+
+    @property
+    def path(self):
+        return self.attrs.get("path")
+
+    @property
+    def max_age(self):
+        v = self.attrs.get("max-age")
+        try:
+            return int(v)
+        except (TypeError, ValueError):
+            return None
+
+
+def parse_set_cookie(line):
+    parts = line.split(";")
+    name, _, value = parts[0].partition("=")
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    attrs = {}
+    for p in parts[1:]:
+        k, eq, v = p.partition("=")
+        k = k.strip().lower()
+        if k:
+            attrs[k] = v.strip() if eq else True
+    return SetCookie(name.strip(), value, attrs, line)
+
+
+def set_cookies(resp):
+    """The Set-Cookie headers of "resp", by cookie name (a name set twice
+    fails the test: a client would keep only one of them)."""
+    out = {}
+    for line in resp.headers.get_all("Set-Cookie") or []:
+        c = parse_set_cookie(line)
+        if c.name in out:
+            raise AssertionError("cookie %r set twice in %r" % (c.name, resp))
+        out[c.name] = c
+    return out
+
+
+def _path_matches(req_path, cookie_path):
+    """RFC 6265 section 5.1.4."""
+    if req_path == cookie_path:
+        return True
+    if req_path.startswith(cookie_path):
+        return cookie_path.endswith("/") or req_path[len(cookie_path)] == "/"
+    return False
+
+
+class Session:
+    """A browser-like client: keeps the cookies nginx sets (honouring
+    Path and Max-Age), sends back those whose path matches, and adds
+    X-CSRFToken (the csrftoken cookie) to unsafe requests unless
+    csrf=False.  Every request is a new TLS connection."""
+
+    def __init__(self):
+        self.jar = {}           # name -> SetCookie
+        self.last = None
+
+    def value(self, name):
+        c = self.jar.get(name)
+        return c.value if c is not None else None
+
+    def set(self, name, value, path="/"):
+        self.jar[name] = SetCookie(name, value, {"path": path}, "")
+
+    def drop(self, name):
+        self.jar.pop(name, None)
+
+    def copy(self):
+        s = Session()
+        s.jar = dict(self.jar)
+        return s
+
+    def cookie_header(self, path):
+        p = urllib.parse.urlsplit(path).path
+        pairs = sorted(((c.path or "/", n, c.value)
+                        for n, c in self.jar.items()
+                        if _path_matches(p, c.path or "/")),
+                       key=lambda t: -len(t[0]))
+        return "; ".join("%s=%s" % (n, v) for _, n, v in pairs)
+
+    def update(self, resp):
+        for name, c in set_cookies(resp).items():
+            remember_secret(c.value)
+            if c.max_age is not None and c.max_age <= 0:
+                self.jar.pop(name, None)
+            else:
+                self.jar[name] = c
+
+    def request(self, method, path, body=None, headers=None, raw_body=None,
+                csrf=True, timeout=DEFAULT_TIMEOUT):
+        hdrs = dict(headers or {})
+        cookie = self.cookie_header(path)
+        if cookie and not any(k.lower() == "cookie" for k in hdrs):
+            hdrs["Cookie"] = cookie
+        if csrf and method.upper() in UNSAFE_METHODS and \
+                self.value("csrftoken") is not None and \
+                not any(k.lower() == "x-csrftoken" for k in hdrs):
+            hdrs["X-CSRFToken"] = self.value("csrftoken")
+        r = auth_request(method, path, body=body, headers=hdrs,
+                         raw_body=raw_body, timeout=timeout)
+        self.update(r)
+        self.last = r
+        return r
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body=body, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.request("PATCH", path, body=body, **kw)
+
+    def signin(self, email_, password, headers=None):
+        return self.post(SIGNIN_PATH, {"email": email_, "password": password},
+                         headers=headers)
+
+
+def bearer(token):
+    return {"Authorization": "Bearer " + token}
+
+
+# ---------------------------------------------------------------- mail
+
+_mail_cache = {}        # file name -> parsed message
+_mail_lock = threading.Lock()
+
+
+def mails():
+    """Every message in HM_MAIL_DIR, oldest first: (file name, message)."""
+    d = env("HM_MAIL_DIR")
+    out = []
+    try:
+        names = sorted(n for n in os.listdir(d)
+                       if n.endswith(".eml") and not n.startswith("."))
+    except FileNotFoundError:
+        names = []
+    for n in names:
+        with _mail_lock:
+            m = _mail_cache.get(n)
+        if m is None:
+            with open(os.path.join(d, n), "rb") as f:
+                m = email.message_from_bytes(f.read(),
+                                             policy=email.policy.default)
+            with _mail_lock:
+                _mail_cache[n] = m
+        out.append((n, m))
+    return out
+
+
+def recipients(msg):
+    return [a.lower() for _, a in
+            email.utils.getaddresses([str(v) for v in
+                                      msg.get_all("To") or []])]
+
+
+def mails_to(address):
+    """The messages whose To: holds "address", oldest first, as
+    (file name, message)."""
+    a = address.lower()
+    return [(n, m) for n, m in mails() if a in recipients(m)]
+
+
+def wait_mails(address, count=1, timeout=MAIL_TIMEOUT):
+    """Waits for at least "count" messages to "address"; returns the
+    list of messages, oldest first (raises AssertionError on timeout)."""
+    got = wait_for(lambda: len(mails_to(address)) >= count and
+                   mails_to(address), timeout, 0.1)
+    if not got:
+        raise AssertionError("%d mail(s) to %s within %.0f s, want %d"
+                             % (len(mails_to(address)), address, timeout,
+                                count))
+    return [m for _, m in got]
+
+
+def mail_parts(msg):
+    """{"text/plain": text, "text/html": text} of a message (decoded:
+    quoted-printable, base64, charset)."""
+    out = {}
+    for part in msg.walk():
+        if part.get_content_maintype() == "multipart":
+            continue
+        ct = part.get_content_type()
+        if ct in ("text/plain", "text/html"):
+            out[ct] = out.get(ct, "") + part.get_content()
+    return out
+
+
+def mail_text(msg):
+    """Every text part of "msg", decoded, joined."""
+    return "\n".join(mail_parts(msg).values())
+
+
+def _link_re(kind):
+    base = re.escape(env("HM_URL").rstrip("/"))
+    path = {"activate": "/api/auth/activate/",
+            "reset": "/reset-password/"}[kind]
+    return re.compile(base + re.escape(path) +
+                      r"([A-Za-z0-9_=-]+)/([A-Za-z0-9_-]+)/")
+
+
+def mail_links(msg, kind):
+    """The (uidb64, token) pairs of the "activate" or "reset" links in
+    the plain-text part of "msg"."""
+    text = mail_parts(msg).get("text/plain", "")
+    return _link_re(kind).findall(text)
+
+
+def links_to(address, kind):
+    """Every (uidb64, token) "kind" link in the mails to "address", in
+    the order the mails arrived."""
+    return [l for _, m in mails_to(address) for l in mail_links(m, kind)]
+
+
+def wait_link(address, kind, skip=0, timeout=MAIL_TIMEOUT):
+    """Waits until more than "skip" "kind" links ("activate" or "reset")
+    came in mails to "address" and returns the one after the first
+    "skip" as (uidb64, token); the token is remembered as a secret."""
+    got = wait_for(lambda: len(links_to(address, kind)) > skip, timeout,
+                   0.1)
+    if not got:
+        raise AssertionError(
+            "no %s link to %s (after %d) in the mails to %s within %.0f "
+            "s; mails: %r" % (kind, env("HM_URL"), skip, address, timeout,
+                              [mail_text(m)[:1000]
+                               for _, m in mails_to(address)]))
+    link = links_to(address, kind)[skip]
+    remember_secret(link[1])
+    return link
+
+
+def activation_path(uid, token):
+    return "/api/auth/activate/%s/%s/" % (uid, token)
+
+
+def confirm_reset_path(uid, token):
+    return "/api/auth/confirm-reset-password/%s/%s/" % (uid, token)
+
+
+# ---------------------------------------------------------------- hmctl
+
+def hmctl(*args, input=None, timeout=60):
+    """Runs hmctl on the stack's database: (status, stdout, stderr)."""
+    e = clean_env(HEARTMONITOR_CONFIG=env("HM_CONFIG"))
+    return run([env("HM_HMCTL")] + list(args), input=input, env=e,
+               timeout=timeout)
+
+
+def hmctl_ok(testcase, *args, input=None):
+    st, out, err = hmctl(*args, input=input)
+    testcase.assertEqual(st, 0, "hmctl %s: status %d\nstdout: %s\n"
+                         "stderr: %s" % (" ".join(args), st, out, err))
+    return out + err
+
+
+# ---------------------------------------------------------------- users
+
+def new_password():
+    p = "Pw-" + secrets.token_urlsafe(15)
+    remember_secret(p)
+    return p
+
+
+def new_email(prefix="e2e-auth"):
+    return "%s-%s@heartmonitor.test" % (prefix, uuid.uuid4().hex[:20])
+
+
+def registration(role="doctor", **over):
+    """A valid registration body for a new, unique user; "over" replaces
+    or adds fields (None removes one)."""
+    pw = new_password()
+    t = uuid.uuid4().hex[:8]
+    body = {
+        "email": new_email(),
+        "password": pw,
+        "confirm_password": pw,
+        "first_name": "Ada",
+        "last_name": "Tester" + t,
+        "user_role": role,
+        "phone_number": "+4915112345678",
+        "gender": "female",
+        "address_line_1": "1 Test Street",
+        "city": "Testtown",
+        "state": "TS",
+        "country": "Testland",
+    }
+    for k, v in over.items():
+        if v is None:
+            body.pop(k, None)
+        else:
+            body[k] = v
+    if isinstance(body.get("password"), str):
+        remember_secret(body["password"])
+    return body
+
+
+def register(body, headers=None):
+    return auth_request("POST", REGISTER_PATH, body=body, headers=headers)
+
+
+def make_user(testcase, role="doctor", active=True, **over):
+    """Registers a new user through the API (201 asserted) and, when
+    "active", activates it with hmctl (fast: no wait for the mail).
+    Returns the registration body (email, password, …)."""
+    body = registration(role, **over)
+    r = register(body)
+    testcase.assertEqual(r.status, 201, r)
+    if active:
+        hmctl_ok(testcase, "user", "activate", body["email"])
+    return body
+
+
+def signed_in(testcase, user):
+    """A Session signed in as "user" (200 asserted)."""
+    s = Session()
+    r = s.signin(user["email"], user["password"])
+    testcase.assertEqual(r.status, 200, r)
+    return s
+
+
+def get_tokens(testcase, user):
+    """{"access", "refresh"} from the token endpoint (200 asserted)."""
+    r = auth_request("POST", TOKEN_PATH, body={"email": user["email"],
+                                               "password": user["password"]})
+    testcase.assertEqual(r.status, 200, r)
+    testcase.assertIsInstance(r.json, dict, r)
+    remember_secret(r.json.get("access"), r.json.get("refresh"))
+    return r.json
+
+
+# ----------------------------------------------------------------- JWT
+
+def b64url_decode(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def b64url_encode(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
+def jwt_decode(token):
+    """(header, payload) of a compact JWS, unverified."""
+    h, p, _ = token.split(".")
+    return jsonlib.loads(b64url_decode(h)), jsonlib.loads(b64url_decode(p))
+
+
+def jwt_sign(key, header_seg, payload):
+    """A compact HS256 JWS with "header_seg" (an encoded header, used
+    as it is) over "payload" (a dict, or an already encoded segment)."""
+    if isinstance(payload, dict):
+        payload = b64url_encode(jsonlib.dumps(payload,
+                                              separators=(",", ":")).encode())
+    signing_input = (header_seg + "." + payload).encode()
+    mac = hmac.new(key, signing_input, hashlib.sha256).digest()
+    return header_seg + "." + payload + "." + b64url_encode(mac)

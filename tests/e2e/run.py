@@ -22,6 +22,8 @@ import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# No __pycache__ in the source tree (read-only trees, distcheck).
+sys.dont_write_bytecode = True
 
 # A hung test must not hang CI: dump every thread's stack and exit.
 SUITE_TIMEOUT = float(os.environ.get("HM_E2E_TIMEOUT", "600"))

@@ -13,7 +13,6 @@ import tempfile
 import threading
 import time
 import unittest
-import uuid
 
 import fcgi_client
 import hm
@@ -61,18 +60,16 @@ class WorkerCase(unittest.TestCase):
         hm.assert_health(self, hm.from_fcgi(r))
 
     def assert_clean_exit(self, proc):
-        t0 = time.monotonic()
         status = proc.wait(EXIT_TIMEOUT)
         self.assertIsNotNone(status, "still running %.0f s after SIGTERM: %s"
                              % (EXIT_TIMEOUT, proc.describe()))
         self.assertEqual(status, 0, proc.describe())
-        self.assertLess(time.monotonic() - t0, EXIT_TIMEOUT + 0.5)
 
 
 class StartModes(WorkerCase):
 
     def test_spawn_fcgi(self):
-        spawn = hm.need_program(self, "spawn-fcgi")
+        spawn = hm.need_program("spawn-fcgi")
         p = self.start([spawn, "-s", self.sock, "-n", "--",
                         self.fcgi, "--config", self.config])
         self.assert_fcgi_health(self.wait_ready(p, "unix:" + self.sock))
@@ -81,7 +78,7 @@ class StartModes(WorkerCase):
             self.assert_fcgi_health(fcgi_health("unix:" + self.sock))
 
     def test_systemd_socket_activation(self):
-        activate = hm.need_program(self, "systemd-socket-activate")
+        activate = hm.need_program("systemd-socket-activate")
         p = self.start([activate, "-l", self.sock, self.fcgi,
                         "--config", self.config, "--workers", "2"])
         self.assert_fcgi_health(self.wait_ready(p, "unix:" + self.sock))
@@ -111,15 +108,6 @@ class StartModes(WorkerCase):
         self.assert_clean_exit(p)
         with self.assertRaises(OSError):
             socket.create_connection(("127.0.0.1", port), timeout=2).close()
-
-    def test_request_id_parameter_is_the_answers_id(self):
-        p = self.start([self.fcgi, "--config", self.config,
-                        "--listen", "unix:" + self.sock, "--workers", "1"])
-        self.wait_ready(p, "unix:" + self.sock)
-        rid = uuid.uuid4().hex
-        r = fcgi_health("unix:" + self.sock, request_id=rid)
-        self.assert_fcgi_health(r)
-        self.assertEqual(r.headers.get_all("X-Request-Id"), [rid], r)
 
     def test_requests_in_flight_at_sigterm_are_whole(self):
         for round_ in range(2):

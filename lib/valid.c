@@ -1,0 +1,205 @@
+/*
+ * Copyright (c) 2026 The Heart Monitor authors.  ISC licence: see COPYING.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "pool.h"
+#include "utf8.h"
+#include "valid.h"
+
+const char *const valid_genders[] = { "male", "female", "other", NULL };
+
+static int
+fail(struct valid *v, const char *name, const char *msg)
+{
+
+	(void)problem_field(v->pool, &v->errs, name, msg);
+	return 0;
+}
+
+/*
+ * Finds member "name": returns 1 with "*item" NULL when absent or null
+ * (an error if required), 1 with the string when it is one, else 0.
+ */
+static int
+get_string(struct valid *v, const char *name, int required,
+    const cJSON **item)
+{
+
+	*item = cJSON_GetObjectItemCaseSensitive(v->o, name);
+	if (*item == NULL || cJSON_IsNull(*item)) {
+		*item = NULL;
+		return required ? fail(v, name, "This field is required.") : 1;
+	}
+	if (!cJSON_IsString(*item) || (*item)->valuestring == NULL)
+		return fail(v, name, "Not a valid string.");
+	return 1;
+}
+
+int
+valid_has(const struct valid *v, const char *name)
+{
+
+	return cJSON_GetObjectItemCaseSensitive(v->o, name) != NULL;
+}
+
+static int
+has_control(const char *s)
+{
+
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* Copies the string value into the pool. */
+static int
+keep(struct valid *v, const cJSON *item, const char **out)
+{
+
+	if ((*out = pool_strdup(v->pool, item->valuestring)) == NULL)
+		return fail(v, item->string, "Out of memory.");
+	return 1;
+}
+
+int
+valid_text(struct valid *v, const char *name, int required, size_t min,
+    size_t max, const char **out)
+{
+	const cJSON	*item;
+	const char	*s;
+	size_t		 n;
+
+	*out = NULL;
+	if (!get_string(v, name, required, &item))
+		return 0;
+	if (item == NULL)
+		return !required;
+	s = item->valuestring;
+	n = utf8_count(s, strlen(s));
+	if (n == 0 && min > 0)
+		return fail(v, name, "This field may not be blank.");
+	if (n < min)
+		return fail(v, name, "Ensure this field is long enough.");
+	if (n > max)
+		return fail(v, name, pool_printf(v->pool, "Ensure this field "
+		    "has no more than %zu characters.", max));
+	if (has_control(s))
+		return fail(v, name, "Control characters are not allowed.");
+	return keep(v, item, out);
+}
+
+int
+valid_is_email(const char *s)
+{
+	const char	*at = strchr(s, '@'), *dot;
+	size_t		 n = strlen(s);
+
+	if (n < 3 || n > 254 || at == NULL || at == s || at[1] == '\0' ||
+	    strchr(at + 1, '@') != NULL || has_control(s) ||
+	    strpbrk(s, " \t\"(),:;<>[\\]") != NULL)
+		return 0;
+	/* The domain: labels, no empty one, no leading or trailing dot. */
+	dot = at + 1;
+	return *dot != '.' && s[n - 1] != '.' && strstr(dot, "..") == NULL &&
+	    at[-1] != '.' && s[0] != '.';
+}
+
+int
+valid_email(struct valid *v, const char *name, int required,
+    const char **out)
+{
+	const cJSON	*item;
+
+	*out = NULL;
+	if (!get_string(v, name, required, &item))
+		return 0;
+	if (item == NULL)
+		return !required;
+	if (!valid_is_email(item->valuestring))
+		return fail(v, name, "Enter a valid email address.");
+	return keep(v, item, out);
+}
+
+int
+valid_phone(struct valid *v, const char *name, int required,
+    const char **out)
+{
+	const cJSON	*item;
+	const char	*s, *d;
+	size_t		 digits;
+
+	*out = NULL;
+	if (!get_string(v, name, required, &item))
+		return 0;
+	if (item == NULL)
+		return !required;
+	s = item->valuestring;
+	d = *s == '+' ? s + 1 : s;
+	digits = strspn(d, "0123456789");
+	if (d[digits] != '\0' || digits < 7 || digits > 15)
+		return fail(v, name, "Enter a phone number of 7 to 15 digits, "
+		    "with an optional leading +.");
+	return keep(v, item, out);
+}
+
+int
+valid_choice(struct valid *v, const char *name, int required,
+    const char *const *choices, const char **out)
+{
+	const cJSON	*item;
+	size_t		 i;
+
+	*out = NULL;
+	if (!get_string(v, name, required, &item))
+		return 0;
+	if (item == NULL)
+		return !required;
+	for (i = 0; choices[i] != NULL; i++)
+		if (strcmp(choices[i], item->valuestring) == 0) {
+			*out = choices[i];
+			return 1;
+		}
+	return fail(v, name, "This is not a valid choice.");
+}
+
+int
+valid_password(struct valid *v, const char *name, const char **out)
+{
+	const cJSON	*item;
+
+	*out = NULL;
+	if (!get_string(v, name, 1, &item))
+		return 0;
+	return keep(v, item, out);
+}
+
+int
+valid_begin(struct valid *v, struct req *r, struct resp *w)
+{
+
+	v->pool = r->pool;
+	v->o = r->json;
+	v->errs = NULL;
+	if (cJSON_IsObject(r->json))
+		return 1;
+	(void)problem_field(r->pool, &v->errs, "non_field_errors",
+	    "Expected a JSON object.");
+	return valid_end(v, r, w);
+}
+
+int
+valid_end(struct valid *v, struct req *r, struct resp *w)
+{
+
+	if (v->errs == NULL)
+		return 1;
+	problem_write(w, r, 400, "invalid", "The request is invalid.",
+	    v->errs);
+	return 0;
+}
