@@ -201,6 +201,29 @@ http_parse_uri(struct req *r, struct resp *w)
 	return 1;
 }
 
+/*
+ * What the access log may show of the path: a path under a route whose
+ * captures are secrets (activation and reset tokens) shows only the
+ * route's literal prefix, whether or not the rest matched.
+ */
+static void
+http_log_path(const struct route *table, size_t tablesz, struct req *r)
+{
+	size_t	 i, n;
+
+	r->log_path = r->path;
+	for (i = 0; i < tablesz; i++) {
+		if (!(table[i].flags & ROUTE_SECRET))
+			continue;
+		n = strcspn(table[i].pattern, ":");
+		if (strncmp(r->path, table[i].pattern, n) == 0) {
+			r->log_path = pool_printf(r->pool, "%.*s-/", (int)n,
+			    table[i].pattern);
+			return;
+		}
+	}
+}
+
 /* Answers 404 or 405 for what the router did not find. */
 static void
 http_no_route(struct req *r, struct resp *w, enum route_match rm,
@@ -285,6 +308,7 @@ http_dispatch(struct app *app, const struct route *table, size_t tablesz,
 
 	if (!http_parse_uri(r, w))
 		return;
+	http_log_path(table, tablesz, r);
 	buf_init(&allow);
 	rm = route_find(table, tablesz, r, r->path, r->method, &rt, &allow);
 	if (rm != ROUTE_FOUND) {

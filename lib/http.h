@@ -84,6 +84,7 @@ struct	req {
 
 	/* Set by dispatch. */
 	const char	*path;		/* decoded path */
+	const char	*log_path;	/* what the log may show of it */
 	struct query	 query;
 	const char	*params[PATH_PARAMS_MAX];
 	size_t		 paramsz;

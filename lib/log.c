@@ -132,9 +132,8 @@ log_warn(const char *request_id, const char *fmt, ...)
 void
 log_access(const struct req *r, const struct resp *w)
 {
-	char		 line[LOG_LINE_MAX], path[300];
-	const char	*q;
-	size_t		 len, n;
+	char		 line[LOG_LINE_MAX];
+	size_t		 len;
 	int		 k;
 
 	len = log_prefix(line, r->request_id);
@@ -142,18 +141,12 @@ log_access(const struct req *r, const struct resp *w)
 	len = log_safe(line, len, r->method_name != NULL ? r->method_name :
 	    "-", 16);
 	line[len++] = ' ';
-	/* The path only: the query may hold a patient's name. */
-	if (r->path != NULL)
-		len = log_safe(line, len, r->path, 256);
-	else if (r->uri != NULL) {
-		q = strchr(r->uri, '?');
-		n = q != NULL ? (size_t)(q - r->uri) : strlen(r->uri);
-		if (n >= sizeof(path))
-			n = sizeof(path) - 1;
-		memcpy(path, r->uri, n);
-		path[n] = '\0';
-		len = log_safe(line, len, path, 256);
-	}
+	/*
+	 * The path only, as dispatch cleared it for the log: never the
+	 * query (it may hold a patient's name) nor a token in the path.
+	 */
+	len = log_safe(line, len, r->log_path != NULL ? r->log_path : "-",
+	    256);
 	k = snprintf(line + len, LOG_LINE_MAX - len, " %d %.3fms user=",
 	    w->status, (double)(log_clock_us() - r->start_us) / 1000.0);
 	if (k > 0 && (size_t)k < LOG_LINE_MAX - len)

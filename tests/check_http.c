@@ -48,6 +48,7 @@ static const struct route table[] = {
 	{ METHOD_GET, "/api/things/:id/", echo, ROLE_BIT(ROLE_NURSE), 0 },
 	{ METHOD_DELETE, "/api/things/:id/", echo, ROLE_BIT(ROLE_ADMIN), 0 },
 	{ METHOD_GET, "/api/busy/", fails, ROLES_PUBLIC, 0 },
+	{ METHOD_GET, "/api/secret/:token/", echo, ROLES_PUBLIC, ROUTE_SECRET },
 };
 #define	TABLESZ	(sizeof(table) / sizeof(table[0]))
 
@@ -307,6 +308,19 @@ START_TEST(test_request_id)
 }
 END_TEST
 
+START_TEST(test_secret_paths_not_logged)
+{
+	static const char *const paths[] = { "/api/secret/tok123/",
+	    "/api/secret/tok123", "/api/secret/tok123/more/" };
+
+	run(METHOD_GET, paths[_i]);
+	ck_assert_str_eq(r.log_path, "/api/secret/-/");
+	resp_reset(&w);
+	run(METHOD_GET, "/api/things/");
+	ck_assert_str_eq(r.log_path, "/api/things/");
+}
+END_TEST
+
 START_TEST(test_resp_header_refuses_crlf)
 {
 
@@ -354,6 +368,7 @@ http_suite(void)
 	tcase_add_test(tc, test_post_without_body);
 	tcase_add_test(tc, test_busy_is_503);
 	tcase_add_test(tc, test_request_id);
+	tcase_add_loop_test(tc, test_secret_paths_not_logged, 0, 3);
 	tcase_add_test(tc, test_resp_header_refuses_crlf);
 	tcase_add_test(tc, test_methods_and_roles);
 	suite_add_tcase(s, tc);
