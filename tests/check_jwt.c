@@ -171,7 +171,7 @@ verify_claim(const char *name, const char *val)
 	payload(name, val);
 	sign_n(&tok, key.key, HDR_AT, strlen(HDR_AT), pl.p, pl.len);
 	memset(&c, 0x5a, sizeof(c));
-	orig = c;
+	memcpy(&orig, &c, sizeof(orig));
 	e = jwt_verify(&key, buf_str(&tok), JWT_ACCESS, NOW, &c);
 	if (e != ERR_OK)
 		ck_assert_int_eq(memcmp(&c, &orig, sizeof(c)), 0);

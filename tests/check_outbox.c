@@ -179,9 +179,10 @@ START_TEST(test_lease_is_exclusive)
 	struct mailq_mail	 m, m2;
 	struct buf		 errmsg;
 	struct db		*other;
-	int64_t			 now = time_now_ms();
+	int64_t			 now;
 
 	queue_test_mail();
+	now = time_now_ms();
 	buf_init(&errmsg);
 	ck_assert_int_eq(db_open(&tdb.conf, DB_SERVE, &other, &errmsg),
 	    ERR_OK);
@@ -202,9 +203,10 @@ START_TEST(test_later_then_sent)
 {
 	struct mailq_mail	 m;
 	struct rows		 r;
-	int64_t			 now = time_now_ms();
+	int64_t			 now;
 
 	queue_test_mail();
+	now = time_now_ms();
 	ck_assert_int_eq(mailq_take(db, pool, now, LEASE, &m), ERR_OK);
 	ck_assert_int_eq(m.attempts, 0);
 	ck_assert_int_eq(mailq_later(db, m.id, now + 2000, "421 busy"),
@@ -235,10 +237,11 @@ START_TEST(test_failed_then_retry)
 	struct mailq_mail	 m;
 	struct rows		 r;
 	long			 n = -1;
-	int64_t			 now = time_now_ms();
+	int64_t			 now;
 
 	queue_test_mail();
 	queue_test_mail();
+	now = time_now_ms();
 	ck_assert_int_eq(mailq_take(db, pool, now, LEASE, &m), ERR_OK);
 	ck_assert_int_eq(mailq_failed(db, m.id, "550 no such user"), ERR_OK);
 	r = rows_of("failed");
