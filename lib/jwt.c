@@ -242,8 +242,8 @@ has_nul_escape(const char *s, size_t n)
  * Decodes the segment "s" ("n" characters) and parses it as a UTF-8
  * JSON object with no repeated member name (RFC 7519 section 4, RFC
  * 8725 section 3.7).  A byte order mark, which cJSON would skip, is
- * refused (RFC 8259 section 8.1 forbids sending one).  Returns the tree (free with cJSON_Delete()) or
- * NULL.
+ * refused (RFC 8259 section 8.1 forbids sending one).  Returns the
+ * tree (free with cJSON_Delete()) or NULL.
  */
 static cJSON *
 parse_segment(struct pool *pool, const char *s, size_t n)

@@ -322,6 +322,15 @@ refresh_rotate(struct app *app, const struct jwt_claims *c,
 	return rot == ERR_OK ? ERR_OK : ERR_NOTFOUND;
 }
 
+static enum err
+refresh_refused(struct req *r, struct resp *w)
+{
+
+	problem_write(w, r, 401, "invalid_token", "The refresh token is "
+	    "invalid, expired, or was already used.", NULL);
+	return ERR_OK;
+}
+
 /*
  * POST /api/auth/refresh/: a new access token and a rotated refresh
  * token.  From the cookie it needs the CSRF header and answers with
@@ -350,12 +359,12 @@ signin_refresh(struct app *app, struct req *r, struct resp *w)
 		return ERR_OK;
 	}
 	if (jwt_verify(&app->jwt, token, JWT_REFRESH, now / 1000, &c) !=
-	    ERR_OK || (e = uuid_v7(now, jti)) != ERR_OK ||
-	    (e = refresh_rotate(app, &c, jti, now)) == ERR_NOTFOUND) {
-		problem_write(w, r, 401, "invalid_token", "The refresh token "
-		    "is invalid, expired, or was already used.", NULL);
-		return ERR_OK;
-	}
+	    ERR_OK)
+		return refresh_refused(r, w);
+	if ((e = uuid_v7(now, jti)) != ERR_OK)
+		return e;
+	if ((e = refresh_rotate(app, &c, jti, now)) == ERR_NOTFOUND)
+		return refresh_refused(r, w);
 	if (e != ERR_OK)
 		return e;
 	memset(&t, 0, sizeof(t));

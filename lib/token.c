@@ -41,13 +41,14 @@ derive_key(const char *secret, enum token_purpose purpose,
     unsigned char key[EVP_MAX_MD_SIZE])
 {
 	EVP_MD_CTX	*ctx;
+	const char	*salt = salts[purpose];
 	unsigned int	 len = 0;
 	int		 ok;
 
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		return ERR_NOMEM;
 	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-	    EVP_DigestUpdate(ctx, salts[purpose], strlen(salts[purpose])) == 1 &&
+	    EVP_DigestUpdate(ctx, salt, strlen(salt)) == 1 &&
 	    EVP_DigestUpdate(ctx, secret, strlen(secret)) == 1 &&
 	    EVP_DigestFinal_ex(ctx, key, &len) == 1 && len == 32;
 	EVP_MD_CTX_free(ctx);

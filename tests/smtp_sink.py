@@ -2,14 +2,15 @@
 """A real SMTP server for tests: it accepts every message and stores it.
 
     /usr/bin/python3 tests/smtp_sink.py --host 127.0.0.1 --port N --dir DIR
-                                        [--pidfile F]
+                                        [--pidfile F] [--refuse TEXT]
 
 Each message is saved exactly as received (bytes) as
 DIR/<UTC timestamp>-<n>.eml, written to a hidden temporary file first
 and renamed, so that a reader never sees half a message.  One line per
 message goes to stderr (file name, size, envelope), never the content.
 SIGTERM or SIGINT stops it cleanly (exit status 0); the pid file, if
-any, is written once the port is open and removed at exit.
+any, is written once the port is open and removed at exit.  With
+--refuse TEXT, RCPT TO is answered 550 for every address holding TEXT.
 
 Needs aiosmtpd (Debian: python3-aiosmtpd) for Debian's /usr/bin/python3.
 """
@@ -32,8 +33,9 @@ def log(msg):
 class Store:
     """aiosmtpd handler that saves each message into a directory."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, refuse=None):
         self.dir = directory
+        self.refuse = refuse
         self.counter = itertools.count(1)
 
     def save(self, data):
@@ -58,6 +60,14 @@ class Store:
             raise
         return name
 
+    async def handle_RCPT(self, server, session, envelope, address,
+                          rcpt_options):
+        if self.refuse and self.refuse in address:
+            log("refused a recipient (550)")
+            return "550 5.1.1 Recipient address rejected"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         data = envelope.original_content
         if data is None:
@@ -77,7 +87,7 @@ class Store:
 
 async def serve(args):
     os.makedirs(args.dir, exist_ok=True)
-    handler = Store(args.dir)
+    handler = Store(args.dir, args.refuse)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: SMTP(handler, hostname="smtp-sink.test", decode_data=False,
@@ -117,6 +127,8 @@ def main(argv):
                     help="port to listen on (0: any free one, logged)")
     ap.add_argument("--dir", required=True, help="where messages go")
     ap.add_argument("--pidfile", help="write our pid here once listening")
+    ap.add_argument("--refuse", metavar="TEXT",
+                    help="answer 550 to RCPT TO for addresses holding TEXT")
     args = ap.parse_args(argv)
     try:
         asyncio.run(serve(args))
