@@ -65,6 +65,28 @@ body_has_duplicate(struct pool *pool, const cJSON *item)
 	return 0;
 }
 
+/*
+ * Returns 1 if the JSON text holds the escape \u0000.  cJSON would
+ * decode it into C strings that end there, so "Lo\u0000ve" would be
+ * stored as "Lo": refuse it instead.  Every backslash escapes exactly
+ * the next character, so "\\u0000" (a backslash, then text) is no NUL.
+ */
+static int
+has_nul_escape(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (s[i + 1] == 'u' && i + 5 < n && strncmp(s + i + 2, "0000",
+		    4) == 0)
+			return 1;
+		i++;
+	}
+	return 0;
+}
+
 static int
 body_invalid(struct req *r, struct resp *w, const char *detail)
 {
@@ -94,6 +116,9 @@ body_parse(struct req *r, struct resp *w)
 	if (memchr(r->body, '\0', r->bodysz) != NULL)
 		return body_invalid(r, w, "JSON parse error: the body "
 		    "contains a NUL byte.");
+	if (has_nul_escape(r->body, r->bodysz))
+		return body_invalid(r, w, "JSON parse error: the body "
+		    "contains the escape \\u0000.");
 	if (!utf8_valid(r->body, r->bodysz))
 		return body_invalid(r, w, "JSON parse error: the body is not "
 		    "valid UTF-8.");

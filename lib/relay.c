@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -64,6 +65,39 @@ deadline(long secs)
 	(void)setitimer(ITIMER_REAL, &it, NULL);
 }
 
+/*
+ * XXX libESMTP 1.1.0 handles a reply before it sends the next command
+ * when poll(2) finds the socket both readable and writable.  A TLS 1.3
+ * server sends its session tickets just after the handshake, so the
+ * socket turns readable while EHLO still sits in libESMTP's buffer,
+ * and the session then waits for the reply to a command it never sent
+ * until the timeout (often on a fast link).  So the tickets are taken
+ * in here, before libESMTP polls: wait up to TICKET_WAIT_MS for them,
+ * then read on while more follows at once.  SSL_peek() processes the
+ * tickets and never consumes application data.
+ */
+#define	TICKET_WAIT_MS	200
+#define	TICKET_NEXT_MS	20
+
+static void
+take_tickets(SSL *ssl)
+{
+	struct pollfd	 pfd;
+	char		 c;
+	int		 wait = TICKET_WAIT_MS, n;
+
+	if (ssl == NULL || SSL_version(ssl) != TLS1_3_VERSION)
+		return;
+	pfd.fd = SSL_get_rfd(ssl);
+	pfd.events = POLLIN;
+	while (poll(&pfd, 1, wait) == 1 && (pfd.revents & POLLIN)) {
+		if ((n = SSL_peek(ssl, &c, 1)) > 0 ||
+		    SSL_get_error(ssl, n) != SSL_ERROR_WANT_READ)
+			break;
+		wait = TICKET_NEXT_MS;
+	}
+}
+
 /* Keeps the first reason TLS was refused, for last_error. */
 static void
 tls_refuse(struct relay_state *st, const char *why, const char *detail)
@@ -97,6 +131,9 @@ event_cb(smtp_session_t s, int ev, void *arg, ...)
 		break;
 	case SMTP_EV_EXTNA_STARTTLS:
 		st->starttls_missing = 1;
+		break;
+	case SMTP_EV_STARTTLS_OK:
+		take_tickets(va_arg(ap, SSL *));
 		break;
 	case SMTP_EV_INVALID_PEER_CERTIFICATE:
 		vfy = va_arg(ap, long);
@@ -355,7 +392,7 @@ outcome(struct relay_result *res, const struct relay_state *st, int ok,
 	else if (code_of(ms) / 100 == 4)
 		result_set(res, RELAY_RETRY, code_of(ms),
 		    "message deferred", text_of(ms));
-	else if (!ok)
+	else if (!ok || smtp_errno() != 0)
 		result_set(res, RELAY_RETRY, 0, "no SMTP session",
 		    smtp_strerror(smtp_errno(), ebuf, sizeof(ebuf)));
 	else

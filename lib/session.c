@@ -3,8 +3,6 @@
  */
 #include "config.h"
 
-#include <string.h>
-
 #include <sqlite3.h>
 
 #include "db.h"
@@ -63,33 +61,17 @@ session_principal(struct db *db, const char *sid, const char *user_id,
 	return e;
 }
 
-/*
- * After a failed rotation: was "old_jti" the token rotated away just
- * now (a racing retry), an older one (reuse), or is the session gone?
- */
-static enum err
-session_why_not(struct db *db, const char *sid, const char *old_jti,
-    int64_t now)
+/* Returns 1 if session "sid" exists and has not ended, else 0. */
+static int
+session_exists(struct db *db, const char *sid)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_SESSION_GET);
-	const char	*prev;
-	enum err	 e = ERR_NOTFOUND;
-	int		 rc;
+	int		 alive;
 
 	sqlite3_bind_text(st, 1, sid, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		prev = (const char *)sqlite3_column_text(st, 0);
-		if (sqlite3_column_int(st, 2))
-			e = ERR_NOTFOUND;	/* already ended */
-		else if (prev != NULL && strcmp(prev, old_jti) == 0 &&
-		    now - sqlite3_column_int64(st, 1) < SESSION_RACE_MS)
-			e = ERR_CONFLICT;
-		else
-			e = ERR_DENIED;
-	} else if (rc != SQLITE_DONE)
-		e = db_rc(db, rc, "session_why_not");
+	alive = sqlite3_step(st) == SQLITE_ROW && !sqlite3_column_int(st, 0);
 	sqlite3_reset(st);
-	return e;
+	return alive;
 }
 
 enum err
@@ -110,13 +92,12 @@ session_rotate(struct db *db, const char *sid, const char *user_id,
 	if (e == ERR_OK && sqlite3_changes(sqlite3_db_handle(st)) == 0)
 		e = ERR_NOTFOUND;
 	sqlite3_reset(st);
-	if (e != ERR_NOTFOUND)
+	if (e != ERR_NOTFOUND || !session_exists(db, sid))
 		return e;
 	/* Reuse detection (RFC 9700 section 4.14.2): end the session. */
-	if ((e = session_why_not(db, sid, old_jti, now)) == ERR_DENIED &&
-	    session_end(db, sid, SESSION_REUSE, now) != ERR_OK)
-		return ERR_DB;
-	return e;
+	if ((e = session_end(db, sid, SESSION_REUSE, now)) != ERR_OK)
+		return e;
+	return ERR_DENIED;
 }
 
 static enum err

@@ -30,9 +30,6 @@ enum	session_end {
 	SESSION__MAX
 };
 
-/* How long a rotated refresh token may lose a race without being reuse. */
-#define	SESSION_RACE_MS	10000
-
 /*
  * Opens a session for "user_id" that lives until "expires".  Fills
  * "sid" and "jti", the id of the one refresh token that may be used.
@@ -51,12 +48,13 @@ enum err	 session_principal(struct db *, const char *sid,
 
 /*
  * Rotates the refresh token of "sid" from "old_jti" to "new_jti" and
- * extends the session to "expires".  Returns ERR_OK; ERR_CONFLICT when
- * "old_jti" was rotated away less than SESSION_RACE_MS ago (a racing
- * retry: it loses, the session lives on); ERR_DENIED when it is an
- * older token (reuse: the session is ended); ERR_NOTFOUND when the
- * session is not alive.  Call inside a write transaction, so that of
- * two racing rotations exactly one wins.
+ * extends the session to "expires".  Returns ERR_OK; ERR_DENIED when
+ * "old_jti" is not the session's current refresh token, which is reuse
+ * of a rotated token (RFC 9700 section 4.14.2): the session is ended,
+ * even when the presenter merely lost a race (SPEC section 4 makes no
+ * exception); ERR_NOTFOUND when the session is not alive.  Call inside
+ * a write transaction, so that of two racing rotations exactly one
+ * wins.
  */
 enum err	 session_rotate(struct db *, const char *sid,
 		    const char *user_id, const char *old_jti,

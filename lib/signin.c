@@ -312,8 +312,7 @@ refresh_rotate(struct app *app, const struct jwt_claims *c,
 		return e;
 	rot = session_rotate(app->db, c->sid, c->user_id, c->jti, new_jti, now,
 	    now + app->conf->refresh_token_lifetime * 1000);
-	if (rot != ERR_OK && rot != ERR_CONFLICT && rot != ERR_DENIED &&
-	    rot != ERR_NOTFOUND) {
+	if (rot != ERR_OK && rot != ERR_DENIED && rot != ERR_NOTFOUND) {
 		db_rollback(app->db);
 		return rot;
 	}

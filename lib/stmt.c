@@ -63,12 +63,11 @@ const char *const stmt_sql[STMT__MAX] = {
 	"WHERE s.id = ? AND s.user_id = ? AND s.ended_at IS NULL "
 	"AND s.expires_at > ? AND u.is_active = 1",
 	/* STMT_SESSION_ROTATE */
-	"UPDATE sessions SET prev_jti = refresh_jti, refresh_jti = ?, "
-	"rotated_at = ?, expires_at = ? WHERE id = ? AND user_id = ? "
-	"AND refresh_jti = ? AND ended_at IS NULL AND expires_at > ?",
+	"UPDATE sessions SET refresh_jti = ?, rotated_at = ?, expires_at = ? "
+	"WHERE id = ? AND user_id = ? AND refresh_jti = ? "
+	"AND ended_at IS NULL AND expires_at > ?",
 	/* STMT_SESSION_GET */
-	"SELECT prev_jti, rotated_at, ended_at IS NOT NULL FROM sessions "
-	"WHERE id = ?",
+	"SELECT ended_at IS NOT NULL FROM sessions WHERE id = ?",
 	/* STMT_SESSION_END */
 	"UPDATE sessions SET ended_at = ?, end_reason = ? "
 	"WHERE id = ? AND ended_at IS NULL",

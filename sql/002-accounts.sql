@@ -2,14 +2,12 @@
 
 -- One row per sign-in.  Tokens carry the session id ("sid"); a session
 -- is alive while ended_at is NULL and expires_at is in the future.
--- refresh_jti is the one refresh token that may be used next;
--- prev_jti and rotated_at let a retry racing a rotation lose without
--- counting as reuse (see lib/session.c).
+-- refresh_jti is the one refresh token that may be used next; any
+-- other refresh token of the session presented again ends it.
 CREATE TABLE sessions (
 	id		TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 36),
 	user_id		TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
 	refresh_jti	TEXT NOT NULL,
-	prev_jti	TEXT,
 	rotated_at	INTEGER,		-- ms since the epoch
 	created_at	TEXT NOT NULL,
 	expires_at	INTEGER NOT NULL,	-- ms since the epoch

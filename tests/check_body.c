@@ -137,6 +137,22 @@ START_TEST(test_nul_and_utf8)
 }
 END_TEST
 
+START_TEST(test_nul_escape)
+{
+
+	ck_assert_int_eq(PARSE("application/json", "{\"a\":\"Lo\\u0000ve\"}"),
+	    0);
+	ck_assert(strstr(buf_str(&w.body), "u0000") != NULL);
+	/* A backslash, then the text u0000: fine. */
+	ck_assert_int_eq(PARSE("application/json",
+	    "{\"a\":\"x\\\\u0000\"}"), 1);
+	ck_assert_str_eq(cJSON_GetObjectItem(r.json, "a")->valuestring,
+	    "x\\u0000");
+	body_free(&r);
+	ck_assert_int_eq(PARSE("application/json", "[\"\\u0001\"]"), 1);
+}
+END_TEST
+
 START_TEST(test_duplicate_keys)
 {
 
@@ -195,6 +211,7 @@ body_suite(void)
 	tcase_add_test(tc, test_too_large);
 	tcase_add_loop_test(tc, test_malformed, 0, 13);
 	tcase_add_test(tc, test_nul_and_utf8);
+	tcase_add_test(tc, test_nul_escape);
 	tcase_add_test(tc, test_duplicate_keys);
 	tcase_add_test(tc, test_deep_nesting);
 	tcase_add_test(tc, test_many_keys);

@@ -922,6 +922,15 @@ START_TEST(test_segments)
 	ck_assert_int_eq(buf_puts(&b, d2), ERR_OK);
 	ck_assert_int_eq(jwt_verify(&key, b.p, JWT_ACCESS, NOW, &c),
 	    ERR_INVAL);
+	/* Empty header or payload, yet correctly signed. */
+	sign_n(&b, key.key, "", 0, PL_AT, strlen(PL_AT));
+	ck_assert_int_eq(b.p[0], '.');
+	ck_assert_int_eq(jwt_verify(&key, b.p, JWT_ACCESS, NOW, &c),
+	    ERR_INVAL);
+	sign_n(&b, key.key, HDR_AT, strlen(HDR_AT), "", 0);
+	ck_assert_ptr_nonnull(strstr(b.p, ".."));
+	ck_assert_int_eq(jwt_verify(&key, b.p, JWT_ACCESS, NOW, &c),
+	    ERR_INVAL);
 	/* Payload dropped: two segments. */
 	buf_reset(&b);
 	ck_assert_int_eq(buf_putn(&b, kat_token, (size_t)(d1 - kat_token)),

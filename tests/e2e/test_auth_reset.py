@@ -64,6 +64,7 @@ class Reset(unittest.TestCase):
                           ("missing", {}),
                           ("a number", {"email": 42}),
                           ("with LF", {"email": "a@b.test\nBcc: c@d.test"}),
+                          ("with NUL", {"email": "a@b.test\u0000.x"}),
                           ("empty", {"email": ""})):
             with self.subTest(why):
                 r = hm.request("POST", hm.RESET_PATH, body=body)

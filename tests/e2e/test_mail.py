@@ -8,6 +8,7 @@ not verify, AUTH with the password only under TLS, timeouts."""
 import email
 import email.policy
 import glob
+import logging
 import os
 import shutil
 import socket
@@ -16,6 +17,7 @@ import tempfile
 import threading
 import time
 import unittest
+import warnings
 
 import hm
 
@@ -143,6 +145,8 @@ class TlsSink:
         from aiosmtpd.controller import Controller
         from aiosmtpd.smtp import AuthResult
 
+        # The refused handshakes are the point; keep them off stdout.
+        logging.getLogger("mail.log").setLevel(logging.CRITICAL)
         self.messages = []
         self.logins = []
         data = hm.env("HM_DATA_DIR")
@@ -166,9 +170,12 @@ class TlsSink:
                 sink.messages.append(envelope.original_content)
                 return "250 OK"
 
-        self.controller = Controller(Handler(), hostname=host, port=port,
-                                     **kw)
-        self.controller.start()
+        with warnings.catch_warnings():
+            # auth_require_tls=False is the insecure server we test for.
+            warnings.simplefilter("ignore")
+            self.controller = Controller(Handler(), hostname=host,
+                                         port=port, **kw)
+            self.controller.start()
 
     def stop(self):
         self.controller.stop()
@@ -425,6 +432,29 @@ class OwnMailer(unittest.TestCase):
         self.assertLess(time.monotonic() - t0, 10)
         self.assertEqual(r["status"], "pending", r)
         self.assertNotEqual(r["last_error"], "-", r)
+        self.stop_clean(m)
+
+    def test_connect_times_out(self):
+        # A listener whose accept queue is full drops new SYNs, so
+        # connect(2) hangs: EMAIL_TIMEOUT must end it.
+        self.configure(EMAIL_TIMEOUT="2")
+        srv = socket.socket()
+        srv.bind(("127.0.0.1", self.port))
+        srv.listen(0)
+        self.addCleanup(srv.close)
+        for _ in range(3):
+            c = socket.socket()
+            c.setblocking(False)
+            c.connect_ex(("127.0.0.1", self.port))
+            self.addCleanup(c.close)
+        mail_id = self.queue("hang-%s@hospital.test" % hm.tag())
+        t0 = time.monotonic()
+        m = self.start_mailer()
+        r = self.wait_row(mail_id, lambda r: r["attempts"] >= 1,
+                          "attempted", m)
+        self.assertLess(time.monotonic() - t0, 8)
+        self.assertEqual(r["status"], "pending", r)
+        self.assertIn("timed out", r["last_error"])
         self.stop_clean(m)
 
     def test_once_exits(self):
