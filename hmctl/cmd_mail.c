@@ -104,7 +104,9 @@ mail_run(struct ctx *c, int argc, char *argv[])
 	sa.sa_handler = SIG_IGN;
 	(void)sigaction(SIGPIPE, &sa, NULL);
 	memset(&st, 0, sizeof(st));
-	e = mailer_run(c->db, &c->conf, &stop, &st);
+	if ((e = mailer_run(c->db, &c->conf, &stop, &st)) == ERR_INVAL)
+		return cmd_fail("mail run: EMAIL_FROM is not a bare address "
+		    "(local@domain)");
 	printf("%zu sent, %zu to retry later, %zu failed\n", st.sent,
 	    st.retry, st.failed);
 	if (e != ERR_OK)

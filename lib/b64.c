@@ -14,6 +14,28 @@ static const char	 alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /*
+ * Appends the "n" (1 to 3) bytes at "s" as n + 1 base64url characters:
+ * a full quantum, or a final one without its "=" padding.
+ */
+static enum err
+put_quantum(struct buf *out, const unsigned char *s, size_t n)
+{
+	char		 q[4];
+	uint32_t	 v;
+
+	v = (uint32_t)s[0] << 16;
+	if (n >= 2)
+		v |= (uint32_t)s[1] << 8;
+	if (n >= 3)
+		v |= s[2];
+	q[0] = alphabet[v >> 18 & 0x3f];
+	q[1] = alphabet[v >> 12 & 0x3f];
+	q[2] = alphabet[v >> 6 & 0x3f];
+	q[3] = alphabet[v & 0x3f];
+	return buf_putn(out, q, n + 1);
+}
+
+/*
  * Appends the base64url of "src" ("srcsz" bytes) to "out", without the
  * "=" padding (RFC 4648 section 3.2 allows leaving it off where the
  * length is known, as JWS does: RFC 7515 section 2).  Returns
@@ -23,32 +45,19 @@ enum err
 b64url_encode(struct buf *out, const void *src, size_t srcsz)
 {
 	const unsigned char	*s = src;
-	char			 q[4];
-	size_t			 i, n;
-	uint32_t		 v;
+	size_t			 i;
 	enum err		 e;
 
 	if (srcsz > SIZE_MAX / 4 * 3 - 3)
 		return ERR_NOMEM;
 	if ((e = buf_reserve(out, (srcsz + 2) / 3 * 4)) != ERR_OK)
 		return e;
-	for (i = 0; i < srcsz; i += 3) {
-		n = srcsz - i < 3 ? srcsz - i : 3;
-		v = (uint32_t)s[i] << 16;
-		if (n > 1)
-			v |= (uint32_t)s[i + 1] << 8;
-		if (n > 2)
-			v |= s[i + 2];
-		q[0] = alphabet[v >> 18 & 0x3f];
-		q[1] = alphabet[v >> 12 & 0x3f];
-		q[2] = alphabet[v >> 6 & 0x3f];
-		q[3] = alphabet[v & 0x3f];
-		if ((e = buf_putn(out, q, n + 1)) != ERR_OK)
+	for (i = 0; srcsz - i >= 3; i += 3)
+		if ((e = put_quantum(out, s + i, 3)) != ERR_OK)
 			return e;
-	}
-	if (srcsz == 0)
-		return buf_putn(out, "", 0);
-	return ERR_OK;
+	if (i < srcsz)
+		return put_quantum(out, s + i, srcsz - i);
+	return buf_putn(out, "", 0);
 }
 
 /* The 6-bit value of base64url character "c", or -1 for any other. */

@@ -66,25 +66,34 @@ body_has_duplicate(struct pool *pool, const cJSON *item)
 }
 
 /*
- * Returns 1 if the JSON text holds the escape \u0000.  cJSON would
- * decode it into C strings that end there, so "Lo\u0000ve" would be
- * stored as "Lo": refuse it instead.  Every backslash escapes exactly
- * the next character, so "\\u0000" (a backslash, then text) is no NUL.
+ * cJSON decodes the escape \u0000 into C strings that end there, so
+ * "Lo\u0000ve" would reach a handler as "Lo".  Rewrite it (in a pool
+ * copy) as \u0001, a control character that every text validator
+ * refuses naming its field, as it should refuse the NUL (SPEC section
+ * 4).  Every backslash escapes exactly the next character, so
+ * "\\u0000" (a backslash, then text) is left alone.
  */
-static int
-has_nul_escape(const char *s, size_t n)
+static const char *
+body_unnul(struct pool *pool, const char *s, size_t n)
 {
+	char	*copy = NULL;
 	size_t	 i;
 
 	for (i = 0; i + 1 < n; i++) {
 		if (s[i] != '\\')
 			continue;
-		if (s[i + 1] == 'u' && i + 5 < n && strncmp(s + i + 2, "0000",
-		    4) == 0)
-			return 1;
+		if (s[i + 1] == 'u' && i + 5 < n &&
+		    strncmp(s + i + 2, "0000", 4) == 0) {
+			if (copy == NULL) {
+				if ((copy = pool_strndup(pool, s, n)) == NULL)
+					return NULL;
+				s = copy;
+			}
+			copy[i + 5] = '1';
+		}
 		i++;
 	}
-	return 0;
+	return s;
 }
 
 static int
@@ -116,9 +125,10 @@ body_parse(struct req *r, struct resp *w)
 	if (memchr(r->body, '\0', r->bodysz) != NULL)
 		return body_invalid(r, w, "JSON parse error: the body "
 		    "contains a NUL byte.");
-	if (has_nul_escape(r->body, r->bodysz))
-		return body_invalid(r, w, "JSON parse error: the body "
-		    "contains the escape \\u0000.");
+	if ((r->body = body_unnul(r->pool, r->body, r->bodysz)) == NULL) {
+		problem_from_err(w, r, ERR_NOMEM);
+		return 0;
+	}
 	if (!utf8_valid(r->body, r->bodysz))
 		return body_invalid(r, w, "JSON parse error: the body is not "
 		    "valid UTF-8.");

@@ -137,6 +137,12 @@ mailer_run(struct db *db, const struct conf *c, volatile sig_atomic_t *stop,
 	memset(&dummy, 0, sizeof(dummy));
 	if (st == NULL)
 		st = &dummy;
+	/* Else every mail would fail for the configuration's fault. */
+	if (!mail_addr_ok(c->email_from)) {
+		log_warnx(NULL, "EMAIL_FROM: not a bare address "
+		    "(local@domain); nothing sent");
+		return ERR_INVAL;
+	}
 	if ((pool = pool_new()) == NULL)
 		return ERR_NOMEM;
 	while (!*stop) {

@@ -35,7 +35,8 @@ struct	mailer_stats {
  * attempts; a 5xx refusal of the recipient or message fails at once.
  * Logs one line per attempt: the outbox id and the SMTP status, never
  * the recipient, the body or a link.  Counts into "st" (may be NULL).
- * Returns ERR_OK once nothing is due, or the database's error.
+ * Returns ERR_OK once nothing is due, ERR_INVAL (sending nothing) if
+ * EMAIL_FROM is not an address, or the database's error.
  * Ignore SIGPIPE before calling.
  */
 enum err	 mailer_run(struct db *, const struct conf *,

@@ -176,6 +176,8 @@ valid_password(struct valid *v, const char *name, const char **out)
 	*out = NULL;
 	if (!get_string(v, name, 1, &item))
 		return 0;
+	if (has_control(item->valuestring))
+		return fail(v, name, "Control characters are not allowed.");
 	return keep(v, item, out);
 }
 

@@ -45,7 +45,10 @@ int		 valid_phone(struct valid *, const char *name, int required,
 int		 valid_choice(struct valid *, const char *name, int required,
 		    const char *const *choices, const char **out);
 
-/* A password: any string (the policy is checked by its caller). */
+/*
+ * A password: any string without control characters (the policy is
+ * checked by its caller).
+ */
 int		 valid_password(struct valid *, const char *name,
 		    const char **out);
 

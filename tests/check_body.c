@@ -140,16 +140,17 @@ END_TEST
 START_TEST(test_nul_escape)
 {
 
+	/* The NUL arrives as a control character the validators refuse. */
 	ck_assert_int_eq(PARSE("application/json", "{\"a\":\"Lo\\u0000ve\"}"),
-	    0);
-	ck_assert(strstr(buf_str(&w.body), "u0000") != NULL);
-	/* A backslash, then the text u0000: fine. */
+	    1);
+	ck_assert_str_eq(cJSON_GetObjectItem(r.json, "a")->valuestring,
+	    "Lo\001ve");
+	body_free(&r);
+	/* A backslash, then the text u0000: left alone. */
 	ck_assert_int_eq(PARSE("application/json",
 	    "{\"a\":\"x\\\\u0000\"}"), 1);
 	ck_assert_str_eq(cJSON_GetObjectItem(r.json, "a")->valuestring,
 	    "x\\u0000");
-	body_free(&r);
-	ck_assert_int_eq(PARSE("application/json", "[\"\\u0001\"]"), 1);
 }
 END_TEST
 
