@@ -15,8 +15,8 @@
 
 #define	HEADER_MAX	998	/* RFC 5322 section 2.1.1 */
 #define	QP_LINE_MAX	76	/* RFC 2045 section 6.7 rule 5 */
-#define	SUBJECT_RAW_MAX	64	/* longer subjects go as encoded words */
-#define	EW_CHUNK	39	/* bytes per encoded word: 52 base64 chars */
+#define	SUBJECT_RAW_MAX	64	/* longer: as encoded words */
+#define	EW_CHUNK	39	/* bytes an encoded word: 52 in base64 */
 #define	ID_MAX		64
 
 int
@@ -41,7 +41,8 @@ mail_addr_ok(const char *s)
 	if (s == NULL || (n = strlen(s)) < 3 || n > 254)
 		return 0;
 	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f ||
+		if ((unsigned char)s[i] <= 0x20 ||
+		    (unsigned char)s[i] >= 0x7f ||
 		    strchr("()<>[],;:\\\"", s[i]) != NULL)
 			return 0;
 	if ((at = strchr(s, '@')) == NULL || at == s || at[1] == '\0' ||

@@ -19,11 +19,11 @@
 
 /* What one mail says; strings borrowed. */
 struct	mail {
-	const char	*id;		/* outbox id: Message-ID, boundary */
+	const char	*id;		/* outbox id, in Message-ID */
 	const char	*from;		/* EMAIL_FROM, a bare address */
 	const char	*to;		/* a bare address */
 	const char	*subject;	/* UTF-8 */
-	const char	*text;		/* UTF-8, lines end in LF or CRLF */
+	const char	*text;		/* UTF-8, lines end in LF/CRLF */
 	const char	*html;		/* UTF-8, already escaped */
 	int64_t		 date;		/* seconds since the epoch */
 };

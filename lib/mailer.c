@@ -29,10 +29,10 @@ mailer_backoff(const struct conf *c, long attempts)
 }
 
 /*
- * How long a taken mail stays ours: longer than relay_send() can take
- * (EMAIL_TIMEOUT to connect, five times that for the rest), so no
- * second worker takes it while it is with the relay; if this worker
- * dies, the mail is due again after it.
+ * How long a taken mail stays ours: longer than a session with a
+ * working relay can take (EMAIL_TIMEOUT to connect and for each stage),
+ * so no second worker takes it while it is with the relay; if this
+ * worker dies, the mail is due again after it.
  */
 static int64_t
 lease_ms(const struct conf *c)
@@ -72,8 +72,8 @@ record(struct db *db, const struct conf *c, const struct mailq_mail *m,
 	if (res->outcome == RELAY_REFUSED || n >= c->email_max_attempts) {
 		st->failed++;
 		log_warnx(NULL, "outbox %s: attempt %ld failed (SMTP %d%s%s), "
-		    "given up", m->id, n, res->code,
-		    res->code == 0 ? ": " : "", res->code == 0 ? res->text : "");
+		    "given up", m->id, n, res->code, res->code == 0 ? ": " :
+		    "", res->code == 0 ? res->text : "");
 		return mailq_failed(db, m->id, res->text);
 	}
 	st->retry++;

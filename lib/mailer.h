@@ -22,7 +22,7 @@ struct db;
 
 struct	mailer_stats {
 	size_t	 sent;
-	size_t	 retry;		/* failed for now, due again later */
+	size_t	 retry;		/* failed for now, due later */
 	size_t	 failed;	/* given up */
 };
 

@@ -24,7 +24,7 @@
 struct	compose {
 	struct buf	 text;
 	struct buf	 html;
-	enum err	 e;	/* the first failure; later calls do nothing */
+	enum err	 e;	/* the first failure; then no-ops */
 };
 
 static void
@@ -197,7 +197,8 @@ enum err
 outbox_activation(struct db *db, const struct conf *conf, const char *to,
     const char *first_name, const char *link)
 {
-	static const char	 subject[] = "Activate your Heart Monitor account";
+	static const char	 subject[] =
+	    "Activate your Heart Monitor account";
 	struct compose		 c;
 
 	if (link == NULL || !values_ok(to, first_name, link))
@@ -218,7 +219,8 @@ enum err
 outbox_reset(struct db *db, const struct conf *conf, const char *to,
     const char *first_name, const char *link)
 {
-	static const char	 subject[] = "Reset your Heart Monitor password";
+	static const char	 subject[] =
+	    "Reset your Heart Monitor password";
 	struct compose		 c;
 
 	if (link == NULL || !values_ok(to, first_name, link))

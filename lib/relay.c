@@ -26,7 +26,7 @@
 struct	relay_state {
 	const struct conf	*conf;
 	int			 starttls_missing;
-	char			 tls_why[120];	/* why TLS was refused */
+	char			 tls_why[120];	/* why TLS failed */
 };
 
 /* The message, handed to libESMTP in one piece. */
@@ -47,10 +47,12 @@ on_alarm(int sig)
 }
 
 /*
- * Arms the session's deadline: SIGALRM after "secs" seconds and every
- * second after that, so that whatever blocks (connect(2) has no
- * timeout in libESMTP, nor has the TLS handshake) is interrupted, and
- * keeps being interrupted until the session gives up.  0 disarms.
+ * Bounds the connection: libESMTP's connect(2) is blocking and has no
+ * timeout of its own.  SIGALRM comes after "secs" seconds, then every
+ * second, so that connect(2) to this address and to any further one
+ * of the host returns EINTR.  Once connected the timer stops (0
+ * disarms): from there on libESMTP's own timeouts bound every stage,
+ * and a signal would only restart its poll(2) with the full timeout.
  */
 static void
 deadline(long secs)
@@ -114,7 +116,6 @@ tls_refuse(struct relay_state *st, const char *why, const char *detail)
  * starts at 0 and would accept the peer if set: it is never set here,
  * so an untrusted, missing or misnamed certificate or a weak cipher
  * ends the session before anything is sent (RFC 3207 section 4.1).
- * After a connection is made the deadline moves to the protocol's.
  */
 static void
 event_cb(smtp_session_t s, int ev, void *arg, ...)
@@ -127,7 +128,7 @@ event_cb(smtp_session_t s, int ev, void *arg, ...)
 	va_start(ap, arg);
 	switch (ev) {
 	case SMTP_EV_CONNECT:
-		deadline(st->conf->email_timeout * 5);
+		deadline(0);
 		break;
 	case SMTP_EV_EXTNA_STARTTLS:
 		st->starttls_missing = 1;
@@ -382,7 +383,7 @@ outcome(struct relay_result *res, const struct relay_state *st, int ok,
 		result_set(res, RELAY_RETRY, 0, "STARTTLS refused, nothing "
 		    "sent", st->tls_why);
 	else if (timed_out)
-		result_set(res, RELAY_RETRY, 0, "timed out", NULL);
+		result_set(res, RELAY_RETRY, 0, "timed out connecting", NULL);
 	else if (code_of(fs) / 100 == 4 || code_of(fs) / 100 == 5)
 		result_set(res, RELAY_RETRY, code_of(fs), "sender refused",
 		    text_of(fs));
@@ -400,10 +401,7 @@ outcome(struct relay_result *res, const struct relay_state *st, int ok,
 		    "message", NULL);
 }
 
-/*
- * Runs the session under the deadline: EMAIL_TIMEOUT to connect, then
- * five times that for the rest (each stage has its own timeout too).
- */
+/* Runs the session, with EMAIL_TIMEOUT to connect (see deadline()). */
 static int
 run(smtp_session_t s, const struct conf *c)
 {

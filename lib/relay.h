@@ -14,7 +14,7 @@ struct conf;
 
 enum	relay_outcome {
 	RELAY_SENT,	/* the relay took the message for the recipient */
-	RELAY_RETRY,	/* 4xx, no connection, TLS refused: try again later */
+	RELAY_RETRY,	/* 4xx, no connection, TLS refused: try later */
 	RELAY_REFUSED	/* 5xx for the recipient or the message: give up */
 };
 
@@ -22,7 +22,7 @@ enum	relay_outcome {
 
 struct	relay_result {
 	enum relay_outcome	 outcome;
-	int			 code;	/* SMTP status, 0 if none came */
+	int			 code;	/* SMTP status, or 0 */
 	/* Why, for last_error: the relay's answer or ours; no CR/LF. */
 	char			 text[RELAY_TEXT_MAX];
 };
@@ -35,9 +35,10 @@ struct	relay_result {
  * valid for EMAIL_HOST under the system's trusted roots (or
  * SSL_CERT_FILE), TLS 1.2 or newer; nothing accepts a bad certificate.
  * With EMAIL_USER set, AUTH is used; PLAIN and LOGIN only when TLS is
- * required, since they send the password as it is.  Every stage
- * (connect included) is bounded by EMAIL_TIMEOUT.  Writes the outcome
- * to "res"; never logs the message, the recipient or a secret.
+ * required, since they send the password as it is.  Connecting, and
+ * each stage of the session, is bounded by EMAIL_TIMEOUT (a relay that
+ * trickles its answers can still hold a session longer).  Writes the
+ * outcome to "res"; never logs the message, the recipient or a secret.
  * Briefly installs its own SIGALRM handler; ignore SIGPIPE before.
  */
 void		 relay_send(const struct conf *, const char *to,

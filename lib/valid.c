@@ -94,11 +94,20 @@ valid_text(struct valid *v, const char *name, int required, size_t min,
 	return keep(v, item, out);
 }
 
+/*
+ * ASCII only: the mail relay is spoken to without SMTPUTF8 (libESMTP
+ * 1.1 has none), so an address it cannot carry is refused here, naming
+ * the field, rather than by the outbox.
+ */
 int
 valid_is_email(const char *s)
 {
-	const char	*at = strchr(s, '@'), *dot;
+	const char	*at = strchr(s, '@'), *dot, *p;
 	size_t		 n = strlen(s);
+
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			return 0;
 
 	if (n < 3 || n > 254 || at == NULL || at == s || at[1] == '\0' ||
 	    strchr(at + 1, '@') != NULL || has_control(s) ||

@@ -142,7 +142,8 @@ START_TEST(test_headers_present)
 	h = headers(buf_str(&out));
 	ck_assert_ptr_nonnull(strstr(h,
 	    "Date: Thu, 26 Nov 2026 09:30:00 +0000\r\n"));
-	ck_assert_ptr_nonnull(strstr(h, "From: heartmonitor@hospital.test\r\n"));
+	ck_assert_ptr_nonnull(strstr(h,
+	    "From: heartmonitor@hospital.test\r\n"));
 	ck_assert_ptr_nonnull(strstr(h, "To: ada@hospital.test\r\n"));
 	ck_assert_ptr_nonnull(strstr(h,
 	    "Subject: Activate your Heart Monitor account\r\n"));
