@@ -47,8 +47,8 @@ account_message(struct resp *w, int status, const char *message)
  * replacing {PUBLIC_URL}, {uid} (the user id, base64url) and {token}.
  * Returns a pool-owned string or NULL.
  */
-char *
-account_link(struct pool *pool, const struct conf *conf, const char *tmpl,
+static char *
+link_from(struct pool *pool, const struct conf *conf, const char *tmpl,
     const char *user_id, const char *token)
 {
 	struct buf	 b, uid;
@@ -81,8 +81,8 @@ out:
 }
 
 /* The state an account token is bound to (lib/token.h). */
-void
-account_token_state(const struct user *u, struct token_state *st)
+static void
+token_state_of(const struct user *u, struct token_state *st)
 {
 
 	st->user_id = u->id;
@@ -92,27 +92,35 @@ account_token_state(const struct user *u, struct token_state *st)
 	st->is_active = u->is_active;
 }
 
+char *
+account_token_link(struct app *app, struct pool *pool, const struct user *u,
+    enum token_purpose purpose)
+{
+	struct token_state	 st;
+	struct buf		 token;
+	char			*link = NULL;
+
+	buf_init(&token);
+	token_state_of(u, &st);
+	if (token_make(app->conf->secret_key, purpose, &st,
+	    time_now_ms() / 1000, &token) == ERR_OK)
+		link = link_from(pool, app->conf, purpose == TOKEN_RESET ?
+		    app->conf->reset_url : app->conf->activation_url, u->id,
+		    token.p);
+	buf_clear(&token);
+	return link;
+}
+
 /* Queues the activation mail of "u", in the caller's transaction. */
 static enum err
 queue_activation(struct app *app, struct pool *pool, const struct user *u)
 {
-	struct token_state	 st;
-	struct buf		 token;
-	const char		*link;
-	enum err		 e;
+	const char	*link;
 
-	buf_init(&token);
-	account_token_state(u, &st);
-	e = token_make(app->conf->secret_key, TOKEN_ACTIVATE, &st,
-	    time_now_ms() / 1000, &token);
-	if (e == ERR_OK) {
-		link = account_link(pool, app->conf, app->conf->activation_url,
-		    u->id, token.p);
-		e = link == NULL ? ERR_NOMEM : outbox_activation(app->db,
-		    app->conf, u->email, u->first_name, link);
-	}
-	buf_clear(&token);
-	return e;
+	if ((link = account_token_link(app, pool, u, TOKEN_ACTIVATE)) == NULL)
+		return ERR_NOMEM;
+	return outbox_activation(app->db, app->conf, u->email, u->first_name,
+	    link);
 }
 
 /* Reads and checks the registration fields into "u" and "pw". */
@@ -235,7 +243,7 @@ account_check_link(struct app *app, struct req *r, struct resp *w,
 		problem_from_err(w, r, e);
 		return 0;
 	}
-	account_token_state(u, &st);
+	token_state_of(u, &st);
 	if (!token_check(app->conf->secret_key, purpose, &st, r->params[1],
 	    time_now_ms() / 1000, timeout)) {
 		problem_write(w, r, 400, "invalid_token", "The link is "

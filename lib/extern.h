@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "token.h"
 
 typedef struct sqlite3 sqlite3;
 typedef struct sqlite3_stmt sqlite3_stmt;
@@ -94,10 +95,7 @@ enum err	 db_rc(struct db *, int rc, const char *op);
  */
 const char	*db_col_text(struct pool *, sqlite3_stmt *st, int col);
 
-struct conf;
-struct token_state;
 struct user;
-enum token_purpose;
 
 /*
  * Queues the mail of "hmctl mail test" to "to" (lib/outbox.c); inside a
@@ -122,12 +120,13 @@ enum err	 reset_confirm(struct app *, struct req *, struct resp *);
 /* Helpers the account handlers share (lib/account.c). */
 /* Answers {"message": …} with "status". */
 enum err	 account_message(struct resp *, int status, const char *);
-/* A mail link from a template; pool-owned, NULL on failure. */
-char		*account_link(struct pool *, const struct conf *,
-		    const char *tmpl, const char *user_id, const char *token);
-/* The user state an activation or reset token is bound to. */
-void		 account_token_state(const struct user *,
-		    struct token_state *);
+/*
+ * The activation or reset link of "u": a new token for its present
+ * state, put into ACTIVATION_URL or RESET_URL.  Pool-owned; NULL on
+ * failure.
+ */
+char		*account_token_link(struct app *, struct pool *,
+		    const struct user *, enum token_purpose);
 /*
  * Loads the user of the link in req->params (uidb64, token) and checks
  * the token; 400 invalid_token written and 0 returned when it fails.

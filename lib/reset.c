@@ -25,31 +25,19 @@
 static enum err
 queue_reset(struct app *app, struct pool *pool, const struct user *u)
 {
-	struct token_state	 st;
-	struct buf		 token;
-	const char		*link;
-	enum err		 e;
+	const char	*link;
+	enum err	 e;
 
-	buf_init(&token);
-	account_token_state(u, &st);
-	if ((e = token_make(app->conf->secret_key, TOKEN_RESET, &st,
-	    time_now_ms() / 1000, &token)) != ERR_OK)
-		goto out;
-	if ((link = account_link(pool, app->conf, app->conf->reset_url, u->id,
-	    token.p)) == NULL) {
-		e = ERR_NOMEM;
-		goto out;
-	}
+	if ((link = account_token_link(app, pool, u, TOKEN_RESET)) == NULL)
+		return ERR_NOMEM;
 	if ((e = db_begin(app->db)) != ERR_OK)
-		goto out;
+		return e;
 	if ((e = outbox_reset(app->db, app->conf, u->email, u->first_name,
-	    link)) != ERR_OK)
+	    link)) != ERR_OK) {
 		db_rollback(app->db);
-	else
-		e = db_commit(app->db);
-out:
-	buf_clear(&token);
-	return e;
+		return e;
+	}
+	return db_commit(app->db);
 }
 
 /*
