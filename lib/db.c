@@ -102,6 +102,11 @@ db_prepare(struct db *db, struct buf *errmsg)
 	for (i = 0; i < STMT__MAX; i++) {
 		if (db->stmts[i] != NULL)
 			continue;
+		if (stmt_sql[i] == NULL) {
+			buf_printf(errmsg, "db_prepare: statement %zu has no "
+			    "SQL in lib/stmt.c", i);
+			return ERR_DB;
+		}
 		rc = sqlite3_prepare_v3(db->conn, stmt_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &db->stmts[i], NULL);
 		if (rc != SQLITE_OK) {
