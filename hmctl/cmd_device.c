@@ -11,7 +11,7 @@
 #include "hmctl.h"
 
 #define	DEVICE_USAGE	"device add --serial S --model M " \
-	"[--manufacturer X] | device list"
+	"[--manufacturer X] | device list | device retire SERIAL"
 
 static int
 field_ok(const char *s, size_t min)
@@ -80,6 +80,31 @@ print_device(const struct device *d, void *arg)
 	    d->manufacturer, device_status_str(d->status), d->id);
 }
 
+/*
+ * Retires the device "serial" through the library's device_retire(),
+ * which the API's PATCH {"status": "retired"} shares: a device in an
+ * open admission is refused (discharge the patient first).
+ */
+static int
+device_retire_cmd(struct ctx *c, const char *serial)
+{
+	struct device	 d;
+	enum err	 e;
+
+	if ((e = device_retire(c->db, c->pool, serial, &d)) == ERR_NOTFOUND)
+		return cmd_fail("device retire: no device has serial number "
+		    "%s", serial);
+	if (e == ERR_CONFLICT)
+		return cmd_fail("device retire: device %s is in use by open "
+		    "admission %s; discharge the patient (or move the "
+		    "admission to another device) first", serial,
+		    d.current_admission != NULL ? d.current_admission : "-");
+	if (e != ERR_OK)
+		return cmd_fail("device retire: %s", err_str(e));
+	printf("retired device %s (%s)\n", d.serial_number, d.id);
+	return EXIT_OK;
+}
+
 int
 cmd_device(struct ctx *c, int argc, char *argv[])
 {
@@ -89,6 +114,8 @@ cmd_device(struct ctx *c, int argc, char *argv[])
 		return EXIT_OK;
 	if (argc >= 2 && strcmp(argv[1], "add") == 0)
 		return device_add(c, argc - 1, argv + 1);
+	if (argc == 3 && strcmp(argv[1], "retire") == 0)
+		return device_retire_cmd(c, argv[2]);
 	if (argc == 2 && strcmp(argv[1], "list") == 0) {
 		if ((e = device_list(c->db, c->pool, print_device, NULL)) !=
 		    ERR_OK)

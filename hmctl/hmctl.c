@@ -23,8 +23,8 @@ static const struct cmd cmds[] = {
 	  cmd_createsuperuser, 1 },
 	{ "user", "list | activate EMAIL | deactivate EMAIL | "
 	  "set-role EMAIL ROLE", cmd_user, 1 },
-	{ "device", "add --serial S --model M [--manufacturer X] | list",
-	  cmd_device, 1 },
+	{ "device", "add --serial S --model M [--manufacturer X] | list | "
+	  "retire SERIAL", cmd_device, 1 },
 	{ "mail", "list [--status pending|sent|failed] | retry ID | "
 	  "retry --all-failed | run | test --to ADDRESS", cmd_mail, 1 },
 };
@@ -51,18 +51,27 @@ cmd_usage(const char *usage)
 	return EXIT_USAGE;
 }
 
-int
-cmd_wants_help(int argc, char *argv[], const char *usage)
+/* Returns 1 if argv holds -h or --help. */
+static int
+wants_help(int argc, char *argv[])
 {
 	int	 i;
 
 	for (i = 1; i < argc; i++)
 		if (strcmp(argv[i], "-h") == 0 ||
-		    strcmp(argv[i], "--help") == 0) {
-			printf("usage: hmctl %s\n", usage);
+		    strcmp(argv[i], "--help") == 0)
 			return 1;
-		}
 	return 0;
+}
+
+int
+cmd_wants_help(int argc, char *argv[], const char *usage)
+{
+
+	if (!wants_help(argc, argv))
+		return 0;
+	printf("usage: hmctl %s\n", usage);
+	return 1;
 }
 
 static void
@@ -151,7 +160,8 @@ run(const struct cmd *cmd, const char *confpath, int argc, char *argv[])
 	}
 	if ((c.pool = pool_new()) == NULL)
 		rc = cmd_fail("out of memory");
-	else if (cmd->need_db && !cmd_wants_help(argc, argv, cmd->args) &&
+	/* --help needs no database; the command prints its usage. */
+	else if (cmd->need_db && !wants_help(argc, argv) &&
 	    db_open(&c.conf, DB_SERVE, &c.db, &errmsg) != ERR_OK)
 		rc = cmd_fail("database: %s", buf_str(&errmsg));
 	else

@@ -10,21 +10,40 @@
 #include "db.h"
 #include "device.h"
 #include "extern.h"
+#include "json.h"
 #include "pool.h"
 #include "rfc3339.h"
 #include "uuid.h"
 
-static const char *const statuses[DEVICE__MAX] = {
+/*
+ * The devices (SPEC section 5): storage for the API (lib/device_api.c)
+ * and for hmctl (hmctl/cmd_device.c), which share every rule here.
+ */
+
+const char *const device_statuses[DEVICE__MAX + 1] = {
 	"active",	/* DEVICE_ACTIVE */
 	"maintenance",	/* DEVICE_MAINTENANCE */
 	"retired",	/* DEVICE_RETIRED */
+	NULL
+};
+
+static const struct {
+	const char	*name;
+	enum stmt	 stmt;
+} orders[DEVICE_ORDER__MAX] = {
+	{ "serial_number", STMT_DEVICE_LIST_SERIAL_NUMBER },
+	{ "-serial_number", STMT_DEVICE_LIST_SERIAL_NUMBER_DESC },
+	{ "model_name", STMT_DEVICE_LIST_MODEL_NAME },
+	{ "-model_name", STMT_DEVICE_LIST_MODEL_NAME_DESC },
+	{ "created_at", STMT_DEVICE_LIST_CREATED_AT },
+	{ "-created_at", STMT_DEVICE_LIST_CREATED_AT_DESC },
 };
 
 const char *
 device_status_str(enum device_status s)
 {
 
-	return s < DEVICE__MAX ? statuses[s] : "-";
+	return s < DEVICE__MAX ? device_statuses[s] : "-";
 }
 
 enum device_status
@@ -33,9 +52,88 @@ device_status(const char *s)
 	enum device_status	 d;
 
 	for (d = 0; s != NULL && d < DEVICE__MAX; d++)
-		if (strcmp(statuses[d], s) == 0)
+		if (strcmp(device_statuses[d], s) == 0)
 			return d;
 	return DEVICE__MAX;
+}
+
+enum device_order
+device_order(const char *s)
+{
+	enum device_order	 o;
+
+	for (o = 0; s != NULL && o < DEVICE_ORDER__MAX; o++)
+		if (strcmp(orders[o].name, s) == 0)
+			return o;
+	return DEVICE_ORDER__MAX;
+}
+
+void
+device_json(struct json *j, const char *key, const struct device *d)
+{
+
+	json_obj_open(j, key);
+	json_str(j, "id", d->id);
+	json_str(j, "serial_number", d->serial_number);
+	json_str(j, "model_name", d->model_name);
+	json_str(j, "manufacturer", d->manufacturer);
+	json_str(j, "status", device_status_str(d->status));
+	json_str(j, "created_at", d->created_at);
+	json_str(j, "current_admission", d->current_admission);
+	json_obj_close(j);
+}
+
+/* Binds text or NULL. */
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+/* Reads a row of DEVICE_COLUMNS (lib/stmt.c) into "d". */
+static void
+device_row(struct pool *pool, sqlite3_stmt *st, struct device *d)
+{
+
+	d->id = db_col_text(pool, st, 0);
+	d->serial_number = db_col_text(pool, st, 1);
+	d->model_name = db_col_text(pool, st, 2);
+	d->manufacturer = db_col_text(pool, st, 3);
+	d->status = device_status((const char *)sqlite3_column_text(st, 4));
+	d->created_at = db_col_text(pool, st, 5);
+	d->current_admission = db_col_text(pool, st, 6);
+}
+
+/* Steps "st", which answers one integer, into "*out", and resets it. */
+static enum err
+one_int(struct db *db, sqlite3_stmt *st, const char *op, long *out)
+{
+	int		 rc;
+	enum err	 e = ERR_OK;
+
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*out = (long)sqlite3_column_int64(st, 0);
+	else if ((e = db_rc(db, rc, op)) == ERR_OK)
+		e = ERR_DB;
+	sqlite3_reset(st);
+	return e;
+}
+
+/* Steps a write statement and resets it; ERR_NOTFOUND if no row changed. */
+static enum err
+run_write(struct db *db, sqlite3_stmt *st, const char *op)
+{
+	enum err	 e;
+
+	e = db_rc(db, sqlite3_step(st), op);
+	if (e == ERR_OK && sqlite3_changes(sqlite3_db_handle(st)) == 0)
+		e = ERR_NOTFOUND;
+	sqlite3_reset(st);
+	return e;
 }
 
 enum err
@@ -52,17 +150,16 @@ device_insert(struct db *db, struct pool *pool, struct device *d)
 	if ((d->id = pool_strdup(pool, id)) == NULL ||
 	    (d->created_at = pool_strdup(pool, now)) == NULL)
 		return ERR_NOMEM;
+	d->current_admission = NULL;
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
 	st = db_stmt(db, STMT_DEVICE_INSERT);
-	sqlite3_bind_text(st, 1, d->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, d->serial_number, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, d->model_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, d->manufacturer != NULL ? d->manufacturer :
-	    "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, device_status_str(d->status), -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, d->created_at, -1, SQLITE_STATIC);
+	bind_text(st, 1, d->id);
+	bind_text(st, 2, d->serial_number);
+	bind_text(st, 3, d->model_name);
+	bind_text(st, 4, d->manufacturer != NULL ? d->manufacturer : "");
+	bind_text(st, 5, device_status_str(d->status));
+	bind_text(st, 6, d->created_at);
 	e = db_rc(db, sqlite3_step(st), "device_insert");
 	sqlite3_reset(st);
 	if (e != ERR_OK) {
@@ -70,6 +167,215 @@ device_insert(struct db *db, struct pool *pool, struct device *d)
 		return e;
 	}
 	return db_commit(db);
+}
+
+/* Loads the one device that "st" (bound) finds. */
+static enum err
+device_one(struct db *db, struct pool *pool, sqlite3_stmt *st,
+    struct device *d)
+{
+	int		 rc;
+	enum err	 e = ERR_OK;
+
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		device_row(pool, st, d);
+	else if ((e = db_rc(db, rc, "device_one")) == ERR_OK)
+		e = ERR_NOTFOUND;
+	sqlite3_reset(st);
+	return e;
+}
+
+enum err
+device_get(struct db *db, struct pool *pool, const char *id,
+    struct device *d)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_DEVICE_GET);
+
+	bind_text(st, 1, id);
+	return device_one(db, pool, st, d);
+}
+
+/*
+ * Refuses what device_update() must not write: a serial number another
+ * device has (checked first: it is the client's mistake, a 400), then
+ * a status other than active while an open admission uses the device.
+ */
+static enum err
+update_check(struct db *db, const struct device *d,
+    enum device_refusal *why)
+{
+	sqlite3_stmt	*st;
+	long		 n;
+	enum err	 e;
+
+	st = db_stmt(db, STMT_DEVICE_TAKEN);
+	bind_text(st, 1, d->serial_number);
+	bind_text(st, 2, d->id);
+	if ((e = one_int(db, st, "device_taken", &n)) != ERR_OK)
+		return e;
+	if (n) {
+		*why = DEVICE_REFUSAL_SERIAL;
+		return ERR_CONFLICT;
+	}
+	if (d->status == DEVICE_ACTIVE)
+		return ERR_OK;
+	st = db_stmt(db, STMT_DEVICE_IN_USE);
+	bind_text(st, 1, d->id);
+	if ((e = one_int(db, st, "device_in_use", &n)) != ERR_OK)
+		return e;
+	if (n) {
+		*why = DEVICE_REFUSAL_IN_USE;
+		return ERR_CONFLICT;
+	}
+	return ERR_OK;
+}
+
+enum err
+device_update(struct db *db, const struct device *d,
+    enum device_refusal *why)
+{
+	sqlite3_stmt	*st;
+	enum err	 e;
+
+	*why = DEVICE_REFUSAL_NONE;
+	if (d->status >= DEVICE__MAX)
+		return ERR_INVAL;
+	if ((e = update_check(db, d, why)) != ERR_OK)
+		return e;
+	st = db_stmt(db, STMT_DEVICE_UPDATE);
+	bind_text(st, 1, d->id);
+	bind_text(st, 2, d->serial_number);
+	bind_text(st, 3, d->model_name);
+	bind_text(st, 4, d->manufacturer != NULL ? d->manufacturer : "");
+	bind_text(st, 5, device_status_str(d->status));
+	/* A UNIQUE that still fires can only be the serial number. */
+	if ((e = run_write(db, st, "device_update")) == ERR_CONFLICT)
+		*why = DEVICE_REFUSAL_SERIAL;
+	return e;
+}
+
+enum err
+device_retire(struct db *db, struct pool *pool, const char *serial,
+    struct device *d)
+{
+	enum device_refusal	 why;
+	sqlite3_stmt		*st;
+	enum err		 e;
+
+	if ((e = db_begin(db)) != ERR_OK)
+		return e;
+	st = db_stmt(db, STMT_DEVICE_BY_SERIAL);
+	bind_text(st, 1, serial);
+	if ((e = device_one(db, pool, st, d)) == ERR_OK) {
+		d->status = DEVICE_RETIRED;
+		e = device_update(db, d, &why);
+	}
+	if (e != ERR_OK) {
+		db_rollback(db);
+		return e;
+	}
+	return db_commit(db);
+}
+
+enum err
+device_delete(struct db *db, const char *id)
+{
+	sqlite3_stmt	*st;
+	long		 used;
+	enum err	 e;
+
+	if ((e = db_begin(db)) != ERR_OK)
+		return e;
+	st = db_stmt(db, STMT_DEVICE_USED);
+	bind_text(st, 1, id);
+	if ((e = one_int(db, st, "device_used", &used)) == ERR_OK) {
+		if (used)
+			e = ERR_CONFLICT;
+		else {
+			st = db_stmt(db, STMT_DEVICE_DELETE);
+			bind_text(st, 1, id);
+			e = run_write(db, st, "device_delete");
+		}
+	}
+	if (e != ERR_OK) {
+		db_rollback(db);
+		return e;
+	}
+	return db_commit(db);
+}
+
+/*
+ * Binds the filters to ?1 to ?3 of DEVICE_WHERE (lib/stmt.c).  The
+ * search becomes a LIKE pattern "%term%" (from "pool") with "\", "%"
+ * and "_" escaped by "\" (the statement's ESCAPE clause), so that a
+ * term is matched literally.
+ */
+static enum err
+bind_filter(struct pool *pool, sqlite3_stmt *st,
+    const struct device_filter *f)
+{
+	const char	*s;
+	char		*pat, *p;
+
+	if (f->status < DEVICE__MAX)
+		bind_text(st, 1, device_status_str(f->status));
+	if (f->available >= 0)
+		sqlite3_bind_int(st, 2, f->available ? 1 : 0);
+	if (f->search == NULL)
+		return ERR_OK;
+	if ((pat = pool_alloc(pool, strlen(f->search) * 2 + 3)) == NULL)
+		return ERR_NOMEM;
+	p = pat;
+	*p++ = '%';
+	for (s = f->search; *s != '\0'; s++) {
+		if (strchr("\\%_", *s) != NULL)
+			*p++ = '\\';
+		*p++ = *s;
+	}
+	*p++ = '%';
+	*p = '\0';
+	bind_text(st, 3, pat);
+	return ERR_OK;
+}
+
+enum err
+device_count(struct db *db, struct pool *pool, const struct device_filter *f,
+    long *count)
+{
+	sqlite3_stmt	*st = db_stmt(db, STMT_DEVICE_COUNT);
+	enum err	 e;
+
+	if ((e = bind_filter(pool, st, f)) == ERR_OK)
+		e = one_int(db, st, "device_count", count);
+	sqlite3_clear_bindings(st);
+	return e;
+}
+
+enum err
+device_page(struct db *db, struct pool *pool, const struct device_filter *f,
+    long limit, long offset, void (*fn)(const struct device *, void *),
+    void *arg)
+{
+	sqlite3_stmt	*st;
+	struct device	 d;
+	int		 rc;
+	enum err	 e;
+
+	if (f->order >= DEVICE_ORDER__MAX)
+		return ERR_INVAL;
+	st = db_stmt(db, orders[f->order].stmt);
+	if ((e = bind_filter(pool, st, f)) == ERR_OK) {
+		sqlite3_bind_int64(st, 4, limit);
+		sqlite3_bind_int64(st, 5, offset);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			device_row(pool, st, &d);
+			fn(&d, arg);
+		}
+		e = db_rc(db, rc, "device_page");
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return e;
 }
 
 enum err
@@ -81,13 +387,7 @@ device_list(struct db *db, struct pool *pool,
 	int		 rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		d.id = db_col_text(pool, st, 0);
-		d.serial_number = db_col_text(pool, st, 1);
-		d.model_name = db_col_text(pool, st, 2);
-		d.manufacturer = db_col_text(pool, st, 3);
-		d.status = device_status((const char *)
-		    sqlite3_column_text(st, 4));
-		d.created_at = db_col_text(pool, st, 5);
+		device_row(pool, st, &d);
 		fn(&d, arg);
 	}
 	sqlite3_reset(st);

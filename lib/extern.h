@@ -73,6 +73,49 @@ enum	stmt {
 	STMT_OUTBOX_STATUS,
 	STMT_OUTBOX_REVIVE,
 	STMT_OUTBOX_REVIVE_FAILED,
+	/* admissions (lib/admission.c) */
+	STMT_ADMISSION_GET,
+	STMT_ADMISSION_COUNT,
+	STMT_ADMISSION_LIST_DATE,
+	STMT_ADMISSION_LIST_DATE_DESC,
+	STMT_ADMISSION_INSERT,
+	STMT_ADMISSION_UPDATE,
+	STMT_ADMISSION_DISCHARGE,
+	STMT_ADMISSION_OPEN_PATIENT,
+	STMT_ADMISSION_OPEN_DEVICE,
+	STMT_ADMISSION_PATIENT_EXISTS,
+	STMT_ADMISSION_DEVICE_STATUS,
+	/* patients (lib/patient.c) */
+	STMT_PATIENT_INSERT,
+	STMT_PATIENT_GET,
+	STMT_PATIENT_UPDATE,
+	STMT_PATIENT_DELETE,
+	STMT_PATIENT_ADMITTED,
+	STMT_PATIENT_TAKEN,
+	STMT_PATIENT_COUNT,
+	STMT_PATIENT_LIST_FIRST_NAME,
+	STMT_PATIENT_LIST_FIRST_NAME_DESC,
+	STMT_PATIENT_LIST_LAST_NAME,
+	STMT_PATIENT_LIST_LAST_NAME_DESC,
+	STMT_PATIENT_LIST_DATE_OF_BIRTH,
+	STMT_PATIENT_LIST_DATE_OF_BIRTH_DESC,
+	STMT_PATIENT_LIST_CREATED_AT,
+	STMT_PATIENT_LIST_CREATED_AT_DESC,
+	/* devices (lib/device.c) */
+	STMT_DEVICE_GET,
+	STMT_DEVICE_BY_SERIAL,
+	STMT_DEVICE_TAKEN,
+	STMT_DEVICE_IN_USE,
+	STMT_DEVICE_UPDATE,
+	STMT_DEVICE_USED,
+	STMT_DEVICE_DELETE,
+	STMT_DEVICE_COUNT,
+	STMT_DEVICE_LIST_SERIAL_NUMBER,
+	STMT_DEVICE_LIST_SERIAL_NUMBER_DESC,
+	STMT_DEVICE_LIST_MODEL_NAME,
+	STMT_DEVICE_LIST_MODEL_NAME_DESC,
+	STMT_DEVICE_LIST_CREATED_AT,
+	STMT_DEVICE_LIST_CREATED_AT_DESC,
 	STMT__MAX
 };
 extern const char *const	 stmt_sql[STMT__MAX];
@@ -116,6 +159,27 @@ enum err	 signin_refresh(struct app *, struct req *, struct resp *);
 enum err	 signin_logout(struct app *, struct req *, struct resp *);
 enum err	 reset_request(struct app *, struct req *, struct resp *);
 enum err	 reset_confirm(struct app *, struct req *, struct resp *);
+/* Devices (lib/device_api.c). */
+enum err	 device_api_list(struct app *, struct req *, struct resp *);
+enum err	 device_api_create(struct app *, struct req *, struct resp *);
+enum err	 device_api_get(struct app *, struct req *, struct resp *);
+enum err	 device_api_replace(struct app *, struct req *, struct resp *);
+enum err	 device_api_update(struct app *, struct req *, struct resp *);
+enum err	 device_api_delete(struct app *, struct req *, struct resp *);
+/* Patients (lib/patient_api.c). */
+enum err	 patient_api_list(struct app *, struct req *, struct resp *);
+enum err	 patient_api_create(struct app *, struct req *, struct resp *);
+enum err	 patient_api_read(struct app *, struct req *, struct resp *);
+enum err	 patient_api_replace(struct app *, struct req *, struct resp *);
+enum err	 patient_api_update(struct app *, struct req *, struct resp *);
+enum err	 patient_api_delete(struct app *, struct req *, struct resp *);
+/* Admissions (lib/admission_api.c). */
+enum err	 admission_api_list(struct app *, struct req *, struct resp *);
+enum err	 admission_api_create(struct app *, struct req *, struct resp *);
+enum err	 admission_api_get(struct app *, struct req *, struct resp *);
+enum err	 admission_api_patch(struct app *, struct req *, struct resp *);
+enum err	 admission_api_discharge(struct app *, struct req *,
+		    struct resp *);
 
 /* Helpers the account handlers share (lib/account.c). */
 /* Answers {"message": …} with "status". */

@@ -36,5 +36,43 @@ const struct route routes[] = {
 	{ METHOD_GET, "/api/auth/profile/", account_profile, ROLES_ANY, 0 },
 	{ METHOD_PATCH, "/api/auth/profile/", account_profile_patch,
 	  ROLES_ANY, ROUTE_BODY },
+
+	/* Patients (SPEC sections 3 and 5): writes for admin and staff. */
+	{ METHOD_GET, "/api/patients/", patient_api_list, ROLES_ANY, 0 },
+	{ METHOD_POST, "/api/patients/", patient_api_create,
+	  ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_STAFF), ROUTE_BODY },
+	{ METHOD_GET, "/api/patients/:id/", patient_api_read, ROLES_ANY, 0 },
+	{ METHOD_PUT, "/api/patients/:id/", patient_api_replace,
+	  ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_STAFF), ROUTE_BODY },
+	{ METHOD_PATCH, "/api/patients/:id/", patient_api_update,
+	  ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_STAFF), ROUTE_BODY },
+	{ METHOD_DELETE, "/api/patients/:id/", patient_api_delete,
+	  ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_STAFF), 0 },
+
+	/* Admissions (SPEC sections 3 and 5): writes for admin and staff. */
+	{ METHOD_GET, "/api/admissions/", admission_api_list, ROLES_ANY, 0 },
+	{ METHOD_POST, "/api/admissions/", admission_api_create,
+	  ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_STAFF), ROUTE_BODY },
+	{ METHOD_GET, "/api/admissions/:id/", admission_api_get, ROLES_ANY,
+	  0 },
+	{ METHOD_PATCH, "/api/admissions/:id/", admission_api_patch,
+	  ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_STAFF), ROUTE_BODY },
+	{ METHOD_POST, "/api/admissions/:id/discharge/",
+	  admission_api_discharge, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_STAFF),
+	  0 },
+
+	/* Devices (SPEC sections 3, 5): admin and staff read, admin writes. */
+	{ METHOD_GET, "/api/devices/", device_api_list,
+	  ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_STAFF), 0 },
+	{ METHOD_POST, "/api/devices/", device_api_create,
+	  ROLE_BIT(ROLE_ADMIN), ROUTE_BODY },
+	{ METHOD_GET, "/api/devices/:id/", device_api_get,
+	  ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_STAFF), 0 },
+	{ METHOD_PUT, "/api/devices/:id/", device_api_replace,
+	  ROLE_BIT(ROLE_ADMIN), ROUTE_BODY },
+	{ METHOD_PATCH, "/api/devices/:id/", device_api_update,
+	  ROLE_BIT(ROLE_ADMIN), ROUTE_BODY },
+	{ METHOD_DELETE, "/api/devices/:id/", device_api_delete,
+	  ROLE_BIT(ROLE_ADMIN), 0 },
 };
 const size_t routesz = sizeof(routes) / sizeof(routes[0]);

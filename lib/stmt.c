@@ -11,6 +11,75 @@
 		"city, state, country, is_active, date_joined, last_login"
 
 /*
+ * The columns patient.c reads, in the order of its patient_row(); the
+ * insert binds them as ?1 to ?15 in this order.
+ */
+#define	PATIENT_COLUMNS	"id, first_name, last_name, gender, date_of_birth, " \
+		"phone_number, email, address_line_1, address_line_2, city, " \
+		"state, country, medical_record_number, created_at, updated_at"
+/*
+ * The list's filters (lib/patient.h), NULL: any.  city, state and
+ * country are COLLATE NOCASE columns, so "=" ignores case; ?4 is a LIKE
+ * pattern whose "\", "%" and "_" are escaped by patient.c.
+ */
+#define	PATIENT_WHERE	"WHERE (?1 IS NULL OR city = ?1) " \
+		"AND (?2 IS NULL OR state = ?2) " \
+		"AND (?3 IS NULL OR country = ?3) " \
+		"AND (?4 IS NULL OR first_name LIKE ?4 ESCAPE '\\' " \
+		"OR last_name LIKE ?4 ESCAPE '\\' OR email LIKE ?4 ESCAPE '\\' " \
+		"OR phone_number LIKE ?4 ESCAPE '\\' " \
+		"OR medical_record_number LIKE ?4 ESCAPE '\\') "
+/* One page of the list in "order", ties broken by id (SPEC 7.12, 7.32). */
+#define	PATIENT_LIST(order) "SELECT " PATIENT_COLUMNS " FROM patients " \
+		PATIENT_WHERE "ORDER BY " order " LIMIT ?5 OFFSET ?6"
+
+/*
+ * The columns admission.c reads, in the order of its admission_row():
+ * the admission and what its detail embeds (SPEC 7.16).  The user may
+ * be gone (admitted_by is SET NULL), hence the LEFT JOIN.
+ */
+#define	ADMISSION_SELECT	"SELECT a.id, a.patient_id, " \
+		"a.device_id, a.admitted_by, a.admission_date, " \
+		"a.discharge_date, a.is_discharged, a.ward, a.bed, " \
+		"p.first_name, p.last_name, p.date_of_birth, " \
+		"d.serial_number, d.model_name, " \
+		"u.first_name, u.last_name, u.user_role FROM admissions a " \
+		"JOIN patients p ON p.id = a.patient_id " \
+		"JOIN devices d ON d.id = a.device_id " \
+		"LEFT JOIN users u ON u.id = a.admitted_by "
+/* The list's filters: patient, device, is_discharged, ward; NULL: any. */
+#define	ADMISSION_WHERE	"WHERE " \
+		"(?1 IS NULL OR a.patient_id = ?1) " \
+		"AND (?2 IS NULL OR a.device_id = ?2) " \
+		"AND (?3 IS NULL OR a.is_discharged = ?3) " \
+		"AND (?4 IS NULL OR a.ward = ?4) "
+
+/*
+ * The columns device.c reads, in the order of its device_row(): the
+ * device and the id of the open admission using it, if any (the
+ * partial unique index admissions_open_device finds it).
+ */
+#define	DEVICE_COLUMNS	"d.id, d.serial_number, d.model_name, " \
+		"d.manufacturer, d.status, d.created_at, (SELECT a.id " \
+		"FROM admissions a WHERE a.device_id = d.id " \
+		"AND a.is_discharged = 0) "
+/*
+ * The list's filters (lib/device.h), NULL: any.  ?1 a status; ?2 is 1
+ * for the available devices (active, in no open admission), 0 for the
+ * others; ?3 a LIKE pattern whose "\", "%" and "_" device.c escaped.
+ */
+#define	DEVICE_WHERE	"WHERE (?1 IS NULL OR d.status = ?1) " \
+		"AND (?2 IS NULL OR ?2 = (d.status = 'active' AND NOT EXISTS " \
+		"(SELECT 1 FROM admissions a WHERE a.device_id = d.id " \
+		"AND a.is_discharged = 0))) " \
+		"AND (?3 IS NULL OR d.serial_number LIKE ?3 ESCAPE '\\' " \
+		"OR d.model_name LIKE ?3 ESCAPE '\\' " \
+		"OR d.manufacturer LIKE ?3 ESCAPE '\\') "
+/* One page of the list in "order", ties broken by id (SPEC 7.12, 7.32). */
+#define	DEVICE_LIST(order) "SELECT " DEVICE_COLUMNS "FROM devices d " \
+		DEVICE_WHERE "ORDER BY " order " LIMIT ?4 OFFSET ?5"
+
+/*
  * Every SQL statement of the service, prepared once at start-up with
  * SQLITE_PREPARE_PERSISTENT (so a typo fails at boot) and only ever
  * bound, never formatted.  Designated initializers, so that the order
@@ -41,8 +110,8 @@ const char *const stmt_sql[STMT__MAX] = {
 		"INSERT INTO devices (id, serial_number, model_name, manufacturer, "
 		"status, created_at) VALUES (?, ?, ?, ?, ?, ?)",
 	[STMT_DEVICE_LIST] =
-		"SELECT id, serial_number, model_name, manufacturer, status, "
-		"created_at FROM devices ORDER BY serial_number, id",
+		"SELECT " DEVICE_COLUMNS "FROM devices d "
+		"ORDER BY d.serial_number, d.id",
 	[STMT_USER_BY_EMAIL] =
 		"SELECT " USER_COLUMNS " FROM users WHERE email = ?",
 	[STMT_USER_BY_ID] =
@@ -126,4 +195,110 @@ const char *const stmt_sql[STMT__MAX] = {
 	[STMT_OUTBOX_REVIVE_FAILED] =
 		"UPDATE outbox SET status = 'pending', attempts = 0, "
 		"next_attempt_at = ?, last_error = NULL WHERE status = 'failed'",
+	[STMT_ADMISSION_GET] =
+		ADMISSION_SELECT "WHERE a.id = ?",
+	[STMT_ADMISSION_COUNT] =
+		"SELECT count(*) FROM admissions a " ADMISSION_WHERE,
+	[STMT_ADMISSION_LIST_DATE] =
+		ADMISSION_SELECT ADMISSION_WHERE
+		"ORDER BY a.admission_date, a.id LIMIT ?5 OFFSET ?6",
+	/* SPEC 7.32: a descending ordering breaks ties by descending id */
+	[STMT_ADMISSION_LIST_DATE_DESC] =
+		ADMISSION_SELECT ADMISSION_WHERE
+		"ORDER BY a.admission_date DESC, a.id DESC LIMIT ?5 OFFSET ?6",
+	/* the partial unique indexes refuse a second open admission */
+	[STMT_ADMISSION_INSERT] =
+		"INSERT INTO admissions (id, patient_id, device_id, "
+		"admitted_by, admission_date, ward, bed) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[STMT_ADMISSION_UPDATE] =
+		"UPDATE admissions SET device_id = ?, ward = ?, bed = ? "
+		"WHERE id = ? AND is_discharged = 0",
+	[STMT_ADMISSION_DISCHARGE] =
+		"UPDATE admissions SET is_discharged = 1, discharge_date = ? "
+		"WHERE id = ? AND is_discharged = 0",
+	[STMT_ADMISSION_OPEN_PATIENT] =
+		"SELECT count(*) FROM admissions WHERE patient_id = ?1 "
+		"AND is_discharged = 0 AND (?2 IS NULL OR id <> ?2)",
+	[STMT_ADMISSION_OPEN_DEVICE] =
+		"SELECT count(*) FROM admissions WHERE device_id = ?1 "
+		"AND is_discharged = 0 AND (?2 IS NULL OR id <> ?2)",
+	[STMT_ADMISSION_PATIENT_EXISTS] =
+		"SELECT count(*) FROM patients WHERE id = ?",
+	[STMT_ADMISSION_DEVICE_STATUS] =
+		"SELECT status FROM devices WHERE id = ?",
+	[STMT_PATIENT_INSERT] =
+		"INSERT INTO patients (" PATIENT_COLUMNS ") VALUES (?1, ?2, ?3, "
+		"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	[STMT_PATIENT_GET] =
+		"SELECT " PATIENT_COLUMNS " FROM patients WHERE id = ?",
+	[STMT_PATIENT_UPDATE] =
+		"UPDATE patients SET first_name = ?2, last_name = ?3, gender = ?4, "
+		"date_of_birth = ?5, phone_number = ?6, email = ?7, "
+		"address_line_1 = ?8, address_line_2 = ?9, city = ?10, "
+		"state = ?11, country = ?12, medical_record_number = ?13, "
+		"updated_at = ?14 WHERE id = ?1",
+	[STMT_PATIENT_DELETE] =
+		"DELETE FROM patients WHERE id = ?",
+	/* any admission, open or closed, keeps the patient */
+	[STMT_PATIENT_ADMITTED] =
+		"SELECT EXISTS (SELECT 1 FROM admissions WHERE patient_id = ?)",
+	/* which unique fields another patient (not ?4) holds */
+	[STMT_PATIENT_TAKEN] =
+		"SELECT EXISTS (SELECT 1 FROM patients WHERE phone_number = ?1 "
+		"AND id IS NOT ?4), EXISTS (SELECT 1 FROM patients "
+		"WHERE email = ?2 AND id IS NOT ?4), EXISTS (SELECT 1 FROM "
+		"patients WHERE medical_record_number = ?3 AND id IS NOT ?4)",
+	[STMT_PATIENT_COUNT] =
+		"SELECT count(*) FROM patients " PATIENT_WHERE,
+	[STMT_PATIENT_LIST_FIRST_NAME] =
+		PATIENT_LIST("first_name, id"),
+	[STMT_PATIENT_LIST_FIRST_NAME_DESC] =
+		PATIENT_LIST("first_name DESC, id DESC"),
+	[STMT_PATIENT_LIST_LAST_NAME] =
+		PATIENT_LIST("last_name, id"),
+	[STMT_PATIENT_LIST_LAST_NAME_DESC] =
+		PATIENT_LIST("last_name DESC, id DESC"),
+	[STMT_PATIENT_LIST_DATE_OF_BIRTH] =
+		PATIENT_LIST("date_of_birth, id"),
+	[STMT_PATIENT_LIST_DATE_OF_BIRTH_DESC] =
+		PATIENT_LIST("date_of_birth DESC, id DESC"),
+	[STMT_PATIENT_LIST_CREATED_AT] =
+		PATIENT_LIST("created_at, id"),
+	[STMT_PATIENT_LIST_CREATED_AT_DESC] =
+		PATIENT_LIST("created_at DESC, id DESC"),
+	[STMT_DEVICE_GET] =
+		"SELECT " DEVICE_COLUMNS "FROM devices d WHERE d.id = ?",
+	[STMT_DEVICE_BY_SERIAL] =
+		"SELECT " DEVICE_COLUMNS "FROM devices d "
+		"WHERE d.serial_number = ?",
+	/* another device (not ?2) has the serial number ?1 */
+	[STMT_DEVICE_TAKEN] =
+		"SELECT EXISTS (SELECT 1 FROM devices WHERE serial_number = ?1 "
+		"AND id IS NOT ?2)",
+	[STMT_DEVICE_IN_USE] =
+		"SELECT EXISTS (SELECT 1 FROM admissions WHERE device_id = ? "
+		"AND is_discharged = 0)",
+	[STMT_DEVICE_UPDATE] =
+		"UPDATE devices SET serial_number = ?2, model_name = ?3, "
+		"manufacturer = ?4, status = ?5 WHERE id = ?1",
+	/* any admission, open or closed, keeps the device (SPEC 7.15) */
+	[STMT_DEVICE_USED] =
+		"SELECT EXISTS (SELECT 1 FROM admissions WHERE device_id = ?)",
+	[STMT_DEVICE_DELETE] =
+		"DELETE FROM devices WHERE id = ?",
+	[STMT_DEVICE_COUNT] =
+		"SELECT count(*) FROM devices d " DEVICE_WHERE,
+	[STMT_DEVICE_LIST_SERIAL_NUMBER] =
+		DEVICE_LIST("d.serial_number, d.id"),
+	[STMT_DEVICE_LIST_SERIAL_NUMBER_DESC] =
+		DEVICE_LIST("d.serial_number DESC, d.id DESC"),
+	[STMT_DEVICE_LIST_MODEL_NAME] =
+		DEVICE_LIST("d.model_name, d.id"),
+	[STMT_DEVICE_LIST_MODEL_NAME_DESC] =
+		DEVICE_LIST("d.model_name DESC, d.id DESC"),
+	[STMT_DEVICE_LIST_CREATED_AT] =
+		DEVICE_LIST("d.created_at, d.id"),
+	[STMT_DEVICE_LIST_CREATED_AT_DESC] =
+		DEVICE_LIST("d.created_at DESC, d.id DESC"),
 };

@@ -29,8 +29,8 @@ done
 
 # The table: from "keys[] = {" to the "};" that closes it.  Each key
 # opens with a line '{ "NAME", CONF_TYPE, ...'.
-sed -n '/^static const struct conf_key[[:space:]]*keys\[\][[:space:]]*=/,/^};/p' \
-    "$conf" > "$tmp.table"
+sed -n '/^static const struct conf_key[[:space:]]*keys\[\]/,/^};/p' "$conf" \
+    > "$tmp.table"
 sed -n 's/^[[:space:]]*{[[:space:]]*"\([A-Z0-9_]*\)",[[:space:]]*CONF_.*/\1/p' \
     "$tmp.table" > "$tmp.keys"
 if [ ! -s "$tmp.keys" ]; then
