@@ -60,17 +60,6 @@ admission_json(struct json *j, const char *key, const struct admission *a)
 	json_obj_close(j);
 }
 
-/* Binds text or NULL. */
-static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-
-	if (s == NULL)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-}
-
 /* Reads a row of ADMISSION_SELECT (lib/stmt.c) into "a". */
 static void
 admission_row(struct pool *pool, sqlite3_stmt *st, struct admission *a)
@@ -103,7 +92,7 @@ admission_by_id(struct db *db, struct pool *pool, const char *id,
 	int		 rc;
 	enum err	 e = ERR_OK;
 
-	bind_text(st, 1, id);
+	db_bind_text(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		admission_row(pool, st, a);
 	else if ((e = db_rc(db, rc, "admission_by_id")) == ERR_OK)
@@ -117,26 +106,11 @@ static void
 bind_filter(sqlite3_stmt *st, const struct admission_filter *f)
 {
 
-	bind_text(st, 1, f->patient_id);
-	bind_text(st, 2, f->device_id);
+	db_bind_text(st, 1, f->patient_id);
+	db_bind_text(st, 2, f->device_id);
 	if (f->is_discharged >= 0)
 		sqlite3_bind_int(st, 3, f->is_discharged ? 1 : 0);
-	bind_text(st, 4, f->ward);
-}
-
-/* Steps a statement whose one row holds one integer into "*n". */
-static enum err
-one_int(struct db *db, sqlite3_stmt *st, const char *op, long *n)
-{
-	int		 rc;
-	enum err	 e = ERR_OK;
-
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*n = (long)sqlite3_column_int64(st, 0);
-	else if ((e = db_rc(db, rc, op)) == ERR_OK)
-		e = ERR_DB;
-	sqlite3_reset(st);
-	return e;
+	db_bind_text(st, 4, f->ward);
 }
 
 enum err
@@ -145,7 +119,7 @@ admission_count(struct db *db, const struct admission_filter *f, long *n)
 	sqlite3_stmt	*st = db_stmt(db, STMT_ADMISSION_COUNT);
 
 	bind_filter(st, f);
-	return one_int(db, st, "admission_count", n);
+	return db_one_int(db, st, "admission_count", n);
 }
 
 enum err
@@ -177,8 +151,8 @@ admission_patient_exists(struct db *db, const char *id)
 	long		 n = 0;
 	enum err	 e;
 
-	bind_text(st, 1, id);
-	if ((e = one_int(db, st, "admission_patient_exists", &n)) != ERR_OK)
+	db_bind_text(st, 1, id);
+	if ((e = db_one_int(db, st, "admission_patient_exists", &n)) != ERR_OK)
 		return e;
 	return n > 0 ? ERR_OK : ERR_NOTFOUND;
 }
@@ -192,7 +166,7 @@ admission_device_check(struct db *db, const char *id,
 	int		 rc;
 	enum err	 e = ERR_OK;
 
-	bind_text(st, 1, id);
+	db_bind_text(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		status = (const char *)sqlite3_column_text(st, 0);
 		if (status != NULL && strcmp(status, "active") == 0)
@@ -217,25 +191,12 @@ admission_open(struct db *db, const char *patient_id, const char *device_id,
 
 	st = db_stmt(db, patient_id != NULL ? STMT_ADMISSION_OPEN_PATIENT :
 	    STMT_ADMISSION_OPEN_DEVICE);
-	bind_text(st, 1, patient_id != NULL ? patient_id : device_id);
-	bind_text(st, 2, except_id);
-	if ((e = one_int(db, st, "admission_open", &n)) != ERR_OK)
+	db_bind_text(st, 1, patient_id != NULL ? patient_id : device_id);
+	db_bind_text(st, 2, except_id);
+	if ((e = db_one_int(db, st, "admission_open", &n)) != ERR_OK)
 		return e;
 	*open = n > 0;
 	return ERR_OK;
-}
-
-/* Steps a write statement and resets it; ERR_NOTFOUND if no row changed. */
-static enum err
-run_write(struct db *db, sqlite3_stmt *st, const char *op)
-{
-	enum err	 e;
-
-	e = db_rc(db, sqlite3_step(st), op);
-	if (e == ERR_OK && sqlite3_changes(sqlite3_db_handle(st)) == 0)
-		e = ERR_NOTFOUND;
-	sqlite3_reset(st);
-	return e;
 }
 
 enum err
@@ -255,14 +216,14 @@ admission_insert(struct db *db, struct pool *pool, struct admission *a,
 	a->discharge_date = NULL;
 	a->is_discharged = 0;
 	st = db_stmt(db, STMT_ADMISSION_INSERT);
-	bind_text(st, 1, a->id);
-	bind_text(st, 2, a->patient_id);
-	bind_text(st, 3, a->device_id);
-	bind_text(st, 4, a->admitted_by);
-	bind_text(st, 5, a->admission_date);
-	bind_text(st, 6, a->ward);
-	bind_text(st, 7, a->bed);
-	return run_write(db, st, "admission_insert");
+	db_bind_text(st, 1, a->id);
+	db_bind_text(st, 2, a->patient_id);
+	db_bind_text(st, 3, a->device_id);
+	db_bind_text(st, 4, a->admitted_by);
+	db_bind_text(st, 5, a->admission_date);
+	db_bind_text(st, 6, a->ward);
+	db_bind_text(st, 7, a->bed);
+	return db_write(db, st, "admission_insert");
 }
 
 enum err
@@ -270,11 +231,11 @@ admission_update(struct db *db, const struct admission *a)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_ADMISSION_UPDATE);
 
-	bind_text(st, 1, a->device_id);
-	bind_text(st, 2, a->ward);
-	bind_text(st, 3, a->bed);
-	bind_text(st, 4, a->id);
-	return run_write(db, st, "admission_update");
+	db_bind_text(st, 1, a->device_id);
+	db_bind_text(st, 2, a->ward);
+	db_bind_text(st, 3, a->bed);
+	db_bind_text(st, 4, a->id);
+	return db_write(db, st, "admission_update");
 }
 
 enum err
@@ -282,7 +243,7 @@ admission_discharge(struct db *db, const char *id, const char *now)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_ADMISSION_DISCHARGE);
 
-	bind_text(st, 1, now);
-	bind_text(st, 2, id);
-	return run_write(db, st, "admission_discharge");
+	db_bind_text(st, 1, now);
+	db_bind_text(st, 2, id);
+	return db_write(db, st, "admission_discharge");
 }

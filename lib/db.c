@@ -334,3 +334,39 @@ db_health(struct db *db)
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? ERR_OK : db_rc(db, rc, "db_health");
 }
+
+void
+db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+enum err
+db_write(struct db *db, sqlite3_stmt *st, const char *op)
+{
+	enum err	 e;
+
+	e = db_rc(db, sqlite3_step(st), op);
+	if (e == ERR_OK && sqlite3_changes(db->conn) == 0)
+		e = ERR_NOTFOUND;
+	sqlite3_reset(st);
+	return e;
+}
+
+enum err
+db_one_int(struct db *db, sqlite3_stmt *st, const char *op, long *n)
+{
+	enum err	 e = ERR_OK;
+	int		 rc;
+
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*n = (long)sqlite3_column_int64(st, 0);
+	else if ((e = db_rc(db, rc, op)) == ERR_OK)
+		e = ERR_DB;
+	sqlite3_reset(st);
+	return e;
+}

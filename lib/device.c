@@ -83,17 +83,6 @@ device_json(struct json *j, const char *key, const struct device *d)
 	json_obj_close(j);
 }
 
-/* Binds text or NULL. */
-static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-
-	if (s == NULL)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-}
-
 /* Reads a row of DEVICE_COLUMNS (lib/stmt.c) into "d". */
 static void
 device_row(struct pool *pool, sqlite3_stmt *st, struct device *d)
@@ -106,34 +95,6 @@ device_row(struct pool *pool, sqlite3_stmt *st, struct device *d)
 	d->status = device_status((const char *)sqlite3_column_text(st, 4));
 	d->created_at = db_col_text(pool, st, 5);
 	d->current_admission = db_col_text(pool, st, 6);
-}
-
-/* Steps "st", which answers one integer, into "*out", and resets it. */
-static enum err
-one_int(struct db *db, sqlite3_stmt *st, const char *op, long *out)
-{
-	int		 rc;
-	enum err	 e = ERR_OK;
-
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*out = (long)sqlite3_column_int64(st, 0);
-	else if ((e = db_rc(db, rc, op)) == ERR_OK)
-		e = ERR_DB;
-	sqlite3_reset(st);
-	return e;
-}
-
-/* Steps a write statement and resets it; ERR_NOTFOUND if no row changed. */
-static enum err
-run_write(struct db *db, sqlite3_stmt *st, const char *op)
-{
-	enum err	 e;
-
-	e = db_rc(db, sqlite3_step(st), op);
-	if (e == ERR_OK && sqlite3_changes(sqlite3_db_handle(st)) == 0)
-		e = ERR_NOTFOUND;
-	sqlite3_reset(st);
-	return e;
 }
 
 enum err
@@ -154,12 +115,12 @@ device_insert(struct db *db, struct pool *pool, struct device *d)
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
 	st = db_stmt(db, STMT_DEVICE_INSERT);
-	bind_text(st, 1, d->id);
-	bind_text(st, 2, d->serial_number);
-	bind_text(st, 3, d->model_name);
-	bind_text(st, 4, d->manufacturer != NULL ? d->manufacturer : "");
-	bind_text(st, 5, device_status_str(d->status));
-	bind_text(st, 6, d->created_at);
+	db_bind_text(st, 1, d->id);
+	db_bind_text(st, 2, d->serial_number);
+	db_bind_text(st, 3, d->model_name);
+	db_bind_text(st, 4, d->manufacturer != NULL ? d->manufacturer : "");
+	db_bind_text(st, 5, device_status_str(d->status));
+	db_bind_text(st, 6, d->created_at);
 	e = db_rc(db, sqlite3_step(st), "device_insert");
 	sqlite3_reset(st);
 	if (e != ERR_OK) {
@@ -191,7 +152,7 @@ device_get(struct db *db, struct pool *pool, const char *id,
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_DEVICE_GET);
 
-	bind_text(st, 1, id);
+	db_bind_text(st, 1, id);
 	return device_one(db, pool, st, d);
 }
 
@@ -209,9 +170,9 @@ update_check(struct db *db, const struct device *d,
 	enum err	 e;
 
 	st = db_stmt(db, STMT_DEVICE_TAKEN);
-	bind_text(st, 1, d->serial_number);
-	bind_text(st, 2, d->id);
-	if ((e = one_int(db, st, "device_taken", &n)) != ERR_OK)
+	db_bind_text(st, 1, d->serial_number);
+	db_bind_text(st, 2, d->id);
+	if ((e = db_one_int(db, st, "device_taken", &n)) != ERR_OK)
 		return e;
 	if (n) {
 		*why = DEVICE_REFUSAL_SERIAL;
@@ -220,8 +181,8 @@ update_check(struct db *db, const struct device *d,
 	if (d->status == DEVICE_ACTIVE)
 		return ERR_OK;
 	st = db_stmt(db, STMT_DEVICE_IN_USE);
-	bind_text(st, 1, d->id);
-	if ((e = one_int(db, st, "device_in_use", &n)) != ERR_OK)
+	db_bind_text(st, 1, d->id);
+	if ((e = db_one_int(db, st, "device_in_use", &n)) != ERR_OK)
 		return e;
 	if (n) {
 		*why = DEVICE_REFUSAL_IN_USE;
@@ -243,13 +204,13 @@ device_update(struct db *db, const struct device *d,
 	if ((e = update_check(db, d, why)) != ERR_OK)
 		return e;
 	st = db_stmt(db, STMT_DEVICE_UPDATE);
-	bind_text(st, 1, d->id);
-	bind_text(st, 2, d->serial_number);
-	bind_text(st, 3, d->model_name);
-	bind_text(st, 4, d->manufacturer != NULL ? d->manufacturer : "");
-	bind_text(st, 5, device_status_str(d->status));
+	db_bind_text(st, 1, d->id);
+	db_bind_text(st, 2, d->serial_number);
+	db_bind_text(st, 3, d->model_name);
+	db_bind_text(st, 4, d->manufacturer != NULL ? d->manufacturer : "");
+	db_bind_text(st, 5, device_status_str(d->status));
 	/* A UNIQUE that still fires can only be the serial number. */
-	if ((e = run_write(db, st, "device_update")) == ERR_CONFLICT)
+	if ((e = db_write(db, st, "device_update")) == ERR_CONFLICT)
 		*why = DEVICE_REFUSAL_SERIAL;
 	return e;
 }
@@ -265,7 +226,7 @@ device_retire(struct db *db, struct pool *pool, const char *serial,
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
 	st = db_stmt(db, STMT_DEVICE_BY_SERIAL);
-	bind_text(st, 1, serial);
+	db_bind_text(st, 1, serial);
 	if ((e = device_one(db, pool, st, d)) == ERR_OK) {
 		d->status = DEVICE_RETIRED;
 		e = device_update(db, d, &why);
@@ -287,14 +248,14 @@ device_delete(struct db *db, const char *id)
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
 	st = db_stmt(db, STMT_DEVICE_USED);
-	bind_text(st, 1, id);
-	if ((e = one_int(db, st, "device_used", &used)) == ERR_OK) {
+	db_bind_text(st, 1, id);
+	if ((e = db_one_int(db, st, "device_used", &used)) == ERR_OK) {
 		if (used)
 			e = ERR_CONFLICT;
 		else {
 			st = db_stmt(db, STMT_DEVICE_DELETE);
-			bind_text(st, 1, id);
-			e = run_write(db, st, "device_delete");
+			db_bind_text(st, 1, id);
+			e = db_write(db, st, "device_delete");
 		}
 	}
 	if (e != ERR_OK) {
@@ -318,7 +279,7 @@ bind_filter(struct pool *pool, sqlite3_stmt *st,
 	char		*pat, *p;
 
 	if (f->status < DEVICE__MAX)
-		bind_text(st, 1, device_status_str(f->status));
+		db_bind_text(st, 1, device_status_str(f->status));
 	if (f->available >= 0)
 		sqlite3_bind_int(st, 2, f->available ? 1 : 0);
 	if (f->search == NULL)
@@ -334,7 +295,7 @@ bind_filter(struct pool *pool, sqlite3_stmt *st,
 	}
 	*p++ = '%';
 	*p = '\0';
-	bind_text(st, 3, pat);
+	db_bind_text(st, 3, pat);
 	return ERR_OK;
 }
 
@@ -346,7 +307,7 @@ device_count(struct db *db, struct pool *pool, const struct device_filter *f,
 	enum err	 e;
 
 	if ((e = bind_filter(pool, st, f)) == ERR_OK)
-		e = one_int(db, st, "device_count", count);
+		e = db_one_int(db, st, "device_count", count);
 	sqlite3_clear_bindings(st);
 	return e;
 }

@@ -132,6 +132,22 @@ sqlite3_stmt	*db_stmt(struct db *, enum stmt s);
  */
 enum err	 db_rc(struct db *, int rc, const char *op);
 
+/* Binds text, or SQL NULL when "s" is NULL (static: "s" must outlive the step). */
+void		 db_bind_text(sqlite3_stmt *, int i, const char *s);
+
+/*
+ * Steps a statement that writes, and resets it: ERR_NOTFOUND when it
+ * changed no row, else what db_rc() says.
+ */
+enum err	 db_write(struct db *, sqlite3_stmt *, const char *op);
+
+/*
+ * Steps a statement that returns one integer (a count), into "*n", and
+ * resets it.  ERR_DB if it returned no row.
+ */
+enum err	 db_one_int(struct db *, sqlite3_stmt *, const char *op,
+		    long *n);
+
 /*
  * Copies column "col" of the current row of "st" into "pool" (NULL for
  * SQL NULL), since SQLite's own copy dies at the next step or reset.

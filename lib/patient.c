@@ -73,17 +73,6 @@ patient_json(struct json *j, const char *key, const struct patient *p)
 	json_obj_close(j);
 }
 
-/* Binds text or NULL. */
-static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-
-	if (s == NULL)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-}
-
 /* Reads a row of PATIENT_COLUMNS (lib/stmt.c) into "p". */
 static void
 patient_row(struct pool *pool, sqlite3_stmt *st, struct patient *p)
@@ -111,31 +100,18 @@ static void
 bind_fields(sqlite3_stmt *st, const struct patient *p)
 {
 
-	bind_text(st, 2, p->first_name);
-	bind_text(st, 3, p->last_name);
-	bind_text(st, 4, p->gender);
-	bind_text(st, 5, p->date_of_birth);
-	bind_text(st, 6, p->phone_number);
-	bind_text(st, 7, p->email);
-	bind_text(st, 8, p->address_line_1);
-	bind_text(st, 9, p->address_line_2);
-	bind_text(st, 10, p->city);
-	bind_text(st, 11, p->state);
-	bind_text(st, 12, p->country);
-	bind_text(st, 13, p->medical_record_number);
-}
-
-/* Steps a write statement and resets it; ERR_NOTFOUND if no row changed. */
-static enum err
-run_write(struct db *db, sqlite3_stmt *st, const char *op)
-{
-	enum err	 e;
-
-	e = db_rc(db, sqlite3_step(st), op);
-	if (e == ERR_OK && sqlite3_changes(sqlite3_db_handle(st)) == 0)
-		e = ERR_NOTFOUND;
-	sqlite3_reset(st);
-	return e;
+	db_bind_text(st, 2, p->first_name);
+	db_bind_text(st, 3, p->last_name);
+	db_bind_text(st, 4, p->gender);
+	db_bind_text(st, 5, p->date_of_birth);
+	db_bind_text(st, 6, p->phone_number);
+	db_bind_text(st, 7, p->email);
+	db_bind_text(st, 8, p->address_line_1);
+	db_bind_text(st, 9, p->address_line_2);
+	db_bind_text(st, 10, p->city);
+	db_bind_text(st, 11, p->state);
+	db_bind_text(st, 12, p->country);
+	db_bind_text(st, 13, p->medical_record_number);
 }
 
 /* Puts the time now into "*out" (from "pool"). */
@@ -165,11 +141,11 @@ patient_insert(struct db *db, struct pool *pool, struct patient *p)
 		return ERR_NOMEM;
 	p->updated_at = p->created_at;
 	st = db_stmt(db, STMT_PATIENT_INSERT);
-	bind_text(st, 1, p->id);
+	db_bind_text(st, 1, p->id);
 	bind_fields(st, p);
-	bind_text(st, 14, p->created_at);
-	bind_text(st, 15, p->updated_at);
-	return run_write(db, st, "patient_insert");
+	db_bind_text(st, 14, p->created_at);
+	db_bind_text(st, 15, p->updated_at);
+	return db_write(db, st, "patient_insert");
 }
 
 enum err
@@ -180,7 +156,7 @@ patient_get(struct db *db, struct pool *pool, const char *id,
 	int		 rc;
 	enum err	 e = ERR_OK;
 
-	bind_text(st, 1, id);
+	db_bind_text(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		patient_row(pool, st, p);
 	else if ((e = db_rc(db, rc, "patient_get")) == ERR_OK)
@@ -198,26 +174,10 @@ patient_update(struct db *db, struct pool *pool, struct patient *p)
 	if ((e = now_text(pool, time_now_ms(), &p->updated_at)) != ERR_OK)
 		return e;
 	st = db_stmt(db, STMT_PATIENT_UPDATE);
-	bind_text(st, 1, p->id);
+	db_bind_text(st, 1, p->id);
 	bind_fields(st, p);
-	bind_text(st, 14, p->updated_at);
-	return run_write(db, st, "patient_update");
-}
-
-/* Steps "st", which answers one integer, into "*n", and resets it. */
-static enum err
-one_int(struct db *db, sqlite3_stmt *st, const char *op, long *n)
-{
-	int		 rc;
-	enum err	 e;
-
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*n = (long)sqlite3_column_int64(st, 0);
-		e = ERR_OK;
-	} else if ((e = db_rc(db, rc, op)) == ERR_OK)
-		e = ERR_DB;
-	sqlite3_reset(st);
-	return e;
+	db_bind_text(st, 14, p->updated_at);
+	return db_write(db, st, "patient_update");
 }
 
 /*
@@ -231,14 +191,14 @@ patient_delete(struct db *db, const char *id)
 	long		 admitted;
 	enum err	 e;
 
-	bind_text(st, 1, id);
-	if ((e = one_int(db, st, "patient_delete", &admitted)) != ERR_OK)
+	db_bind_text(st, 1, id);
+	if ((e = db_one_int(db, st, "patient_delete", &admitted)) != ERR_OK)
 		return e;
 	if (admitted)
 		return ERR_CONFLICT;
 	st = db_stmt(db, STMT_PATIENT_DELETE);
-	bind_text(st, 1, id);
-	return run_write(db, st, "patient_delete");
+	db_bind_text(st, 1, id);
+	return db_write(db, st, "patient_delete");
 }
 
 enum err
@@ -249,10 +209,10 @@ patient_taken(struct db *db, const struct patient *p, unsigned int *taken)
 	enum err	 e = ERR_OK;
 
 	*taken = 0;
-	bind_text(st, 1, p->phone_number);
-	bind_text(st, 2, p->email);
-	bind_text(st, 3, p->medical_record_number);
-	bind_text(st, 4, p->id);
+	db_bind_text(st, 1, p->phone_number);
+	db_bind_text(st, 2, p->email);
+	db_bind_text(st, 3, p->medical_record_number);
+	db_bind_text(st, 4, p->id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (sqlite3_column_int(st, 0))
 			*taken |= PATIENT_TAKEN_PHONE;
@@ -279,9 +239,9 @@ bind_filter(sqlite3_stmt *st, const struct patient_filter *f,
 	const char	*s;
 	enum err	 e = ERR_OK;
 
-	bind_text(st, 1, f->city);
-	bind_text(st, 2, f->state);
-	bind_text(st, 3, f->country);
+	db_bind_text(st, 1, f->city);
+	db_bind_text(st, 2, f->state);
+	db_bind_text(st, 3, f->country);
 	if (f->search == NULL) {
 		sqlite3_bind_null(st, 4);
 		return ERR_OK;
@@ -307,7 +267,7 @@ patient_count(struct db *db, const struct patient_filter *f, long *count)
 
 	buf_init(&pat);
 	if ((e = bind_filter(st, f, &pat)) == ERR_OK)
-		e = one_int(db, st, "patient_count", count);
+		e = db_one_int(db, st, "patient_count", count);
 	sqlite3_clear_bindings(st);
 	buf_clear(&pat);
 	return e;

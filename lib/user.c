@@ -36,17 +36,6 @@ user_json(struct json *j, const char *key, const struct user *u)
 	json_obj_close(j);
 }
 
-/* Binds text or NULL. */
-static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-
-	if (s == NULL)
-		sqlite3_bind_null(st, i);
-	else
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-}
-
 /* Reads a row of USER_COLUMNS (lib/stmt.c) into "u". */
 static void
 user_row(struct pool *pool, sqlite3_stmt *st, struct user *u)
@@ -70,19 +59,6 @@ user_row(struct pool *pool, sqlite3_stmt *st, struct user *u)
 	u->last_login = db_col_text(pool, st, 15);
 }
 
-/* Steps a write statement and resets it; ERR_NOTFOUND if no row changed. */
-static enum err
-run_write(struct db *db, sqlite3_stmt *st, const char *op)
-{
-	enum err	 e;
-
-	e = db_rc(db, sqlite3_step(st), op);
-	if (e == ERR_OK && sqlite3_changes(sqlite3_db_handle(st)) == 0)
-		e = ERR_NOTFOUND;
-	sqlite3_reset(st);
-	return e;
-}
-
 enum err
 user_insert(struct db *db, struct pool *pool, struct user *u)
 {
@@ -98,22 +74,22 @@ user_insert(struct db *db, struct pool *pool, struct user *u)
 	    (u->date_joined = pool_strdup(pool, now)) == NULL)
 		return ERR_NOMEM;
 	st = db_stmt(db, STMT_USER_INSERT);
-	bind_text(st, 1, u->id);
-	bind_text(st, 2, u->email);
-	bind_text(st, 3, u->password);
-	bind_text(st, 4, u->first_name);
-	bind_text(st, 5, u->last_name);
-	bind_text(st, 6, http_role_str(u->role));
-	bind_text(st, 7, u->gender);
-	bind_text(st, 8, u->phone_number);
-	bind_text(st, 9, u->address_line_1);
-	bind_text(st, 10, u->address_line_2);
-	bind_text(st, 11, u->city);
-	bind_text(st, 12, u->state);
-	bind_text(st, 13, u->country);
+	db_bind_text(st, 1, u->id);
+	db_bind_text(st, 2, u->email);
+	db_bind_text(st, 3, u->password);
+	db_bind_text(st, 4, u->first_name);
+	db_bind_text(st, 5, u->last_name);
+	db_bind_text(st, 6, http_role_str(u->role));
+	db_bind_text(st, 7, u->gender);
+	db_bind_text(st, 8, u->phone_number);
+	db_bind_text(st, 9, u->address_line_1);
+	db_bind_text(st, 10, u->address_line_2);
+	db_bind_text(st, 11, u->city);
+	db_bind_text(st, 12, u->state);
+	db_bind_text(st, 13, u->country);
 	sqlite3_bind_int(st, 14, u->is_active ? 1 : 0);
-	bind_text(st, 15, u->date_joined);
-	return run_write(db, st, "user_insert");
+	db_bind_text(st, 15, u->date_joined);
+	return db_write(db, st, "user_insert");
 }
 
 static enum err
@@ -124,7 +100,7 @@ user_by(struct db *db, struct pool *pool, enum stmt which, const char *key,
 	int		 rc;
 	enum err	 e = ERR_OK;
 
-	bind_text(st, 1, key);
+	db_bind_text(st, 1, key);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		user_row(pool, st, u);
 	else if ((e = db_rc(db, rc, "user_by")) == ERR_OK)
@@ -153,8 +129,8 @@ user_activate(struct db *db, const char *id)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_USER_ACTIVATE);
 
-	bind_text(st, 1, id);
-	return run_write(db, st, "user_activate");
+	db_bind_text(st, 1, id);
+	return db_write(db, st, "user_activate");
 }
 
 enum err
@@ -162,9 +138,9 @@ user_set_password(struct db *db, const char *id, const char *hash)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_USER_SET_PASSWORD);
 
-	bind_text(st, 1, hash);
-	bind_text(st, 2, id);
-	return run_write(db, st, "user_set_password");
+	db_bind_text(st, 1, hash);
+	db_bind_text(st, 2, id);
+	return db_write(db, st, "user_set_password");
 }
 
 enum err
@@ -172,9 +148,9 @@ user_signed_in(struct db *db, const char *id, const char *now)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_USER_SIGNED_IN);
 
-	bind_text(st, 1, now);
-	bind_text(st, 2, id);
-	return run_write(db, st, "user_signed_in");
+	db_bind_text(st, 1, now);
+	db_bind_text(st, 2, id);
+	return db_write(db, st, "user_signed_in");
 }
 
 enum err
@@ -182,17 +158,17 @@ user_update_profile(struct db *db, const struct user *u)
 {
 	sqlite3_stmt	*st = db_stmt(db, STMT_USER_UPDATE_PROFILE);
 
-	bind_text(st, 1, u->first_name);
-	bind_text(st, 2, u->last_name);
-	bind_text(st, 3, u->phone_number);
-	bind_text(st, 4, u->gender);
-	bind_text(st, 5, u->address_line_1);
-	bind_text(st, 6, u->address_line_2);
-	bind_text(st, 7, u->city);
-	bind_text(st, 8, u->state);
-	bind_text(st, 9, u->country);
-	bind_text(st, 10, u->id);
-	return run_write(db, st, "user_update_profile");
+	db_bind_text(st, 1, u->first_name);
+	db_bind_text(st, 2, u->last_name);
+	db_bind_text(st, 3, u->phone_number);
+	db_bind_text(st, 4, u->gender);
+	db_bind_text(st, 5, u->address_line_1);
+	db_bind_text(st, 6, u->address_line_2);
+	db_bind_text(st, 7, u->city);
+	db_bind_text(st, 8, u->state);
+	db_bind_text(st, 9, u->country);
+	db_bind_text(st, 10, u->id);
+	return db_write(db, st, "user_update_profile");
 }
 
 enum err
@@ -226,8 +202,8 @@ user_change(struct db *db, struct pool *pool, const char *email,
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;
 	if ((e = user_by_email(db, pool, email, &u)) == ERR_OK) {
-		bind_text(st, last, u.id);
-		e = run_write(db, st, "user_change");
+		db_bind_text(st, last, u.id);
+		e = db_write(db, st, "user_change");
 	} else
 		sqlite3_reset(st);
 	if (e == ERR_OK && why != SESSION__MAX)
@@ -259,6 +235,6 @@ user_set_role(struct db *db, struct pool *pool, const char *email,
 	if (role >= ROLE__MAX)
 		return ERR_INVAL;
 	st = db_stmt(db, STMT_USER_SET_ROLE);
-	bind_text(st, 1, http_role_str(role));
+	db_bind_text(st, 1, http_role_str(role));
 	return user_change(db, pool, email, st, 2, SESSION_ROLE_CHANGE);
 }
