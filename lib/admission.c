@@ -203,16 +203,12 @@ enum err
 admission_insert(struct db *db, struct pool *pool, struct admission *a,
     int64_t now_ms)
 {
-	char		 id[UUID_STRLEN + 1], now[RFC3339_STRLEN + 1];
 	sqlite3_stmt	*st;
 	enum err	 e;
 
-	if ((e = uuid_v7(now_ms, id)) != ERR_OK ||
-	    (e = time_format(now_ms, now)) != ERR_OK)
+	if ((e = db_new_row(pool, now_ms, &a->id, &a->admission_date)) !=
+	    ERR_OK)
 		return e;
-	if ((a->id = pool_strdup(pool, id)) == NULL ||
-	    (a->admission_date = pool_strdup(pool, now)) == NULL)
-		return ERR_NOMEM;
 	a->discharge_date = NULL;
 	a->is_discharged = 0;
 	st = db_stmt(db, STMT_ADMISSION_INSERT);

@@ -14,6 +14,8 @@
 #include "extern.h"
 #include "log.h"
 #include "pool.h"
+#include "rfc3339.h"
+#include "uuid.h"
 
 struct	db {
 	sqlite3		*conn;
@@ -369,4 +371,20 @@ db_one_int(struct db *db, sqlite3_stmt *st, const char *op, long *n)
 		e = ERR_DB;
 	sqlite3_reset(st);
 	return e;
+}
+
+enum err
+db_new_row(struct pool *pool, int64_t now, const char **id,
+    const char **stamp)
+{
+	char		 u[UUID_STRLEN + 1], t[RFC3339_STRLEN + 1];
+	enum err	 e;
+
+	if ((e = uuid_v7(now, u)) != ERR_OK ||
+	    (e = time_format(now, t)) != ERR_OK)
+		return e;
+	if ((*id = pool_strdup(pool, u)) == NULL ||
+	    (*stamp = pool_strdup(pool, t)) == NULL)
+		return ERR_NOMEM;
+	return ERR_OK;
 }

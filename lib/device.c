@@ -100,17 +100,12 @@ device_row(struct pool *pool, sqlite3_stmt *st, struct device *d)
 enum err
 device_insert(struct db *db, struct pool *pool, struct device *d)
 {
-	char		 id[UUID_STRLEN + 1], now[RFC3339_STRLEN + 1];
 	sqlite3_stmt	*st;
-	int64_t		 ms = time_now_ms();
 	enum err	 e;
 
-	if ((e = uuid_v7(ms, id)) != ERR_OK ||
-	    (e = time_format(ms, now)) != ERR_OK)
+	if ((e = db_new_row(pool, time_now_ms(), &d->id, &d->created_at)) !=
+	    ERR_OK)
 		return e;
-	if ((d->id = pool_strdup(pool, id)) == NULL ||
-	    (d->created_at = pool_strdup(pool, now)) == NULL)
-		return ERR_NOMEM;
 	d->current_admission = NULL;
 	if ((e = db_begin(db)) != ERR_OK)
 		return e;

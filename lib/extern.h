@@ -10,6 +10,7 @@
  */
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "token.h"
@@ -131,6 +132,13 @@ sqlite3_stmt	*db_stmt(struct db *, enum stmt s);
  * a plain constraint or busy answer with "op" as prefix.
  */
 enum err	 db_rc(struct db *, int rc, const char *op);
+
+/*
+ * The id (UUIDv7) and creation time (RFC 3339) of a new row made at
+ * "now" (ms), both copied into "pool".
+ */
+enum err	 db_new_row(struct pool *, int64_t now, const char **id,
+		    const char **stamp);
 
 /* Binds text, or SQL NULL when "s" is NULL (static: "s" must outlive the step). */
 void		 db_bind_text(sqlite3_stmt *, int i, const char *s);

@@ -129,16 +129,12 @@ now_text(struct pool *pool, int64_t ms, const char **out)
 enum err
 patient_insert(struct db *db, struct pool *pool, struct patient *p)
 {
-	char		 id[UUID_STRLEN + 1];
 	sqlite3_stmt	*st;
-	int64_t		 ms = time_now_ms();
 	enum err	 e;
 
-	if ((e = uuid_v7(ms, id)) != ERR_OK ||
-	    (e = now_text(pool, ms, &p->created_at)) != ERR_OK)
+	if ((e = db_new_row(pool, time_now_ms(), &p->id, &p->created_at)) !=
+	    ERR_OK)
 		return e;
-	if ((p->id = pool_strdup(pool, id)) == NULL)
-		return ERR_NOMEM;
 	p->updated_at = p->created_at;
 	st = db_stmt(db, STMT_PATIENT_INSERT);
 	db_bind_text(st, 1, p->id);

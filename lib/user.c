@@ -62,17 +62,12 @@ user_row(struct pool *pool, sqlite3_stmt *st, struct user *u)
 enum err
 user_insert(struct db *db, struct pool *pool, struct user *u)
 {
-	char		 id[UUID_STRLEN + 1], now[RFC3339_STRLEN + 1];
 	sqlite3_stmt	*st;
-	int64_t		 ms = time_now_ms();
 	enum err	 e;
 
-	if ((e = uuid_v7(ms, id)) != ERR_OK ||
-	    (e = time_format(ms, now)) != ERR_OK)
+	if ((e = db_new_row(pool, time_now_ms(), &u->id, &u->date_joined)) !=
+	    ERR_OK)
 		return e;
-	if ((u->id = pool_strdup(pool, id)) == NULL ||
-	    (u->date_joined = pool_strdup(pool, now)) == NULL)
-		return ERR_NOMEM;
 	st = db_stmt(db, STMT_USER_INSERT);
 	db_bind_text(st, 1, u->id);
 	db_bind_text(st, 2, u->email);
