@@ -172,14 +172,14 @@ verify_cb(int ok, X509_STORE_CTX *x)
 	struct relay_state	*st;
 
 	if (ok)
-		return ok;
+		return 1;
 	ssl = X509_STORE_CTX_get_ex_data(x,
 	    SSL_get_ex_data_X509_STORE_CTX_idx());
 	if (ssl != NULL &&
 	    (st = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl))) != NULL)
 		tls_refuse(st, "certificate not accepted",
 		    X509_verify_cert_error_string(X509_STORE_CTX_get_error(x)));
-	return ok;
+	return 0;
 }
 
 /*
