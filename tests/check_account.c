@@ -64,34 +64,6 @@ post(const char *uri, const char *json, const char *cookie,
 	http_handle(&tdb.app, &r, &w);
 }
 
-/* Runs a query returning one integer on a side connection. */
-static long
-count(const char *sql)
-{
-	sqlite3		*conn;
-	sqlite3_stmt	*st;
-	long		 n = -1;
-
-	ck_assert_int_eq(sqlite3_open(tdb.path, &conn), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(conn, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(conn);
-	return n;
-}
-
-static void
-side_exec(const char *sql)
-{
-	sqlite3	*conn;
-
-	ck_assert_int_eq(sqlite3_open(tdb.path, &conn), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(conn, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(conn);
-}
-
 static void
 register_nurse(const char *email)
 {
@@ -142,10 +114,10 @@ START_TEST(test_register_queues_mail)
 {
 
 	register_nurse("ann@ward.test");
-	ck_assert_int_eq(count("SELECT count(*) FROM users WHERE "
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM users WHERE "
 	    "email = 'ann@ward.test' AND is_active = 0 AND "
 	    "user_role = 'nurse'"), 1);
-	ck_assert_int_eq(count("SELECT count(*) FROM outbox WHERE "
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM outbox WHERE "
 	    "recipient = 'ann@ward.test' AND body_text LIKE "
 	    "'%https://hm.test/api/auth/activate/%'"), 1);
 }
@@ -161,15 +133,17 @@ START_TEST(test_register_again_same_answer)
 	/* Inactive: a fresh activation mail, nothing else changes. */
 	register_nurse("ANN@ward.test");
 	ck_assert_str_eq(buf_str(&w.body), first.p);
-	ck_assert_int_eq(count("SELECT count(*) FROM users"), 1);
-	ck_assert_int_eq(count("SELECT count(*) FROM outbox WHERE body_text "
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM users"), 1);
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM outbox WHERE body_text "
 	    "LIKE '%/activate/%'"), 2);
 	/* Active: a notice without a link. */
-	side_exec("UPDATE users SET is_active = 1");
+	testdb_exec(&tdb, "UPDATE users SET is_active = 1");
 	register_nurse("ann@ward.test");
 	ck_assert_str_eq(buf_str(&w.body), first.p);
-	ck_assert_int_eq(count("SELECT count(*) FROM outbox"), 3);
-	ck_assert_int_eq(count("SELECT count(*) FROM outbox WHERE body_text "
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM outbox"), 3);
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM outbox WHERE body_text "
 	    "LIKE '%http%'"), 2);
 	buf_clear(&first);
 }
@@ -184,8 +158,8 @@ START_TEST(test_register_refuses_admin)
 	    "\"1234567\"}", NULL, NULL);
 	ck_assert_int_eq(w.status, 400);
 	ck_assert(strstr(buf_str(&w.body), "\"user_role\"") != NULL);
-	ck_assert_int_eq(count("SELECT count(*) FROM users"), 0);
-	ck_assert_int_eq(count("SELECT count(*) FROM outbox"), 0);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM users"), 0);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM outbox"), 0);
 }
 END_TEST
 
@@ -199,7 +173,7 @@ START_TEST(test_register_header_injection)
 	ck_assert_int_eq(w.status, 400);
 	ck_assert(strstr(buf_str(&w.body), "\"email\"") != NULL);
 	ck_assert(strstr(buf_str(&w.body), "\"first_name\"") != NULL);
-	ck_assert_int_eq(count("SELECT count(*) FROM outbox"), 0);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM outbox"), 0);
 }
 END_TEST
 
@@ -207,14 +181,16 @@ START_TEST(test_signin_upgrades_hash)
 {
 
 	register_nurse("ann@ward.test");
-	side_exec("UPDATE users SET is_active = 1");
+	testdb_exec(&tdb, "UPDATE users SET is_active = 1");
 	tdb.conf.password_iterations = 120000;
 	post("/api/auth/signin/", "{\"email\":\"ann@ward.test\",\"password\":"
 	    "\"" PW "\"}", NULL, NULL);
 	ck_assert_int_eq(w.status, 200);
-	ck_assert_int_eq(count("SELECT count(*) FROM users WHERE password "
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM users WHERE password "
 	    "LIKE 'pbkdf2_sha256$120000$%' AND last_login IS NOT NULL"), 1);
-	ck_assert_int_eq(count("SELECT count(*) FROM sessions"), 1);
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM sessions"), 1);
 }
 END_TEST
 
@@ -236,7 +212,8 @@ START_TEST(test_signin_failures)
 	post("/api/auth/signin/", "{\"email\":42,\"password\":[]}", NULL,
 	    NULL);
 	ck_assert_int_eq(w.status, 400);
-	ck_assert_int_eq(count("SELECT count(*) FROM signin_failures"), 2);
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM signin_failures"), 2);
 }
 END_TEST
 
@@ -246,7 +223,7 @@ START_TEST(test_throttle_answers_429)
 	char	 retry[16];
 
 	register_nurse("ann@ward.test");
-	side_exec("UPDATE users SET is_active = 1");
+	testdb_exec(&tdb, "UPDATE users SET is_active = 1");
 	for (i = 0; i < tdb.conf.signin_failures_per_account; i++) {
 		post("/api/auth/signin/", "{\"email\":\"ann@ward.test\","
 		    "\"password\":\"wrong password!\"}", NULL, NULL);
@@ -283,7 +260,7 @@ START_TEST(test_refresh_rotation_and_reuse)
 	char	 access[JWT_MAX], refresh[JWT_MAX];
 
 	register_nurse("ann@ward.test");
-	side_exec("UPDATE users SET is_active = 1");
+	testdb_exec(&tdb, "UPDATE users SET is_active = 1");
 	signin(cookies, sizeof(cookies), csrf, sizeof(csrf));
 	/* The cookie needs the CSRF header. */
 	post("/api/auth/refresh/", NULL, cookies, NULL);
@@ -302,7 +279,8 @@ START_TEST(test_refresh_rotation_and_reuse)
 	resp_reset(&w);
 	http_handle(&tdb.app, &r, &w);
 	ck_assert_int_eq(w.status, 401);
-	ck_assert_int_eq(count("SELECT count(*) FROM sessions WHERE "
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM sessions WHERE "
 	    "end_reason = 'reuse'"), 1);
 }
 END_TEST
@@ -313,7 +291,7 @@ START_TEST(test_refresh_by_body)
 	char	*p, *e;
 
 	register_nurse("ann@ward.test");
-	side_exec("UPDATE users SET is_active = 1");
+	testdb_exec(&tdb, "UPDATE users SET is_active = 1");
 	post("/api/auth/token/", "{\"email\":\"ann@ward.test\",\"password\":"
 	    "\"" PW "\"}", NULL, NULL);
 	ck_assert_int_eq(w.status, 200);

@@ -59,36 +59,6 @@ static const char *const uid[ROLE__MAX] = {
 	"{\"patient\":\"" p "\",\"assigned_device\":\"" d "\"}"
 
 static void
-side_exec(const char *sql)
-{
-	sqlite3	*conn;
-	char	*msg = NULL;
-
-	ck_assert_int_eq(sqlite3_open(tdb.path, &conn), SQLITE_OK);
-	ck_assert_msg(sqlite3_exec(conn, sql, NULL, NULL, &msg) == SQLITE_OK,
-	    "%s: %s", sql, msg != NULL ? msg : "?");
-	sqlite3_close(conn);
-}
-
-/* Runs a query returning one integer on a side connection. */
-static long
-count(const char *sql)
-{
-	sqlite3		*conn;
-	sqlite3_stmt	*st;
-	long		 n = -1;
-
-	ck_assert_int_eq(sqlite3_open(tdb.path, &conn), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(conn, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(conn);
-	return n;
-}
-
-static void
 setup(void)
 {
 
@@ -96,7 +66,7 @@ setup(void)
 	ck_assert_ptr_nonnull(pool = pool_new());
 	resp_init(&w);
 	doc = NULL;
-	side_exec("INSERT INTO users (id, email, password, first_name, "
+	testdb_exec(&tdb, "INSERT INTO users (id, email, password, first_name, "
 	    "last_name, user_role, is_active, date_joined) VALUES "
 	    "('00000000-0000-7000-8000-00000000000a', 'a@x.test', 'x', 'Ada', "
 	    "'Admin', 'admin', 1, '2026-01-01T00:00:00.000Z'), "
@@ -106,7 +76,7 @@ setup(void)
 	    "'Doctor', 'doctor', 1, '2026-01-01T00:00:00.000Z'), "
 	    "('00000000-0000-7000-8000-00000000000d', 'n@x.test', 'x', 'Nia', "
 	    "'Nurse', 'nurse', 1, '2026-01-01T00:00:00.000Z')");
-	side_exec("INSERT INTO patients (id, first_name, last_name, "
+	testdb_exec(&tdb, "INSERT INTO patients (id, first_name, last_name, "
 	    "date_of_birth, phone_number, created_at, updated_at) VALUES "
 	    "('" P1 "', 'Pat', 'One', '1970-01-02', '+111111111', "
 	    "'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'), "
@@ -114,7 +84,7 @@ setup(void)
 	    "'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'), "
 	    "('" P3 "', 'Per', 'Three', '1990-05-06', '+333333333', "
 	    "'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')");
-	side_exec("INSERT INTO devices (id, serial_number, model_name, "
+	testdb_exec(&tdb, "INSERT INTO devices (id, serial_number, model_name, "
 	    "status, created_at) VALUES "
 	    "('" D1 "', 'SN-1', 'Model A', 'active', '2026-01-01T00:00:00Z'), "
 	    "('" D2 "', 'SN-2', 'Model B', 'active', '2026-01-01T00:00:00Z'), "
@@ -233,7 +203,8 @@ static long
 open_count(void)
 {
 
-	return count("SELECT count(*) FROM admissions WHERE is_discharged = 0");
+	return testdb_count(&tdb,
+	    "SELECT count(*) FROM admissions WHERE is_discharged = 0");
 }
 
 START_TEST(test_admit)
@@ -280,7 +251,8 @@ START_TEST(test_admit)
 	ck_assert_str_eq(str(d, "first_name"), "Sam");
 	ck_assert_str_eq(str(d, "last_name"), "Staff");
 	ck_assert_str_eq(str(d, "user_role"), "staff");
-	ck_assert_int_eq(count("SELECT count(*) FROM admissions WHERE "
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM admissions WHERE "
 	    "patient_id = '" P1 "' AND device_id = '" D1 "' AND "
 	    "admitted_by = '00000000-0000-7000-8000-00000000000b' AND "
 	    "is_discharged = 0 AND discharge_date IS NULL"), 1);
@@ -304,7 +276,8 @@ START_TEST(test_admit_device_refused)
 	run(METHOD_POST, "/api/admissions/", BODY(P1, DX), ROLE_STAFF);
 	assert_400_says("assigned_device", "does not exist");
 	ck_assert(member(member(doc, "errors"), "patient") == NULL);
-	ck_assert_int_eq(count("SELECT count(*) FROM admissions"), 0);
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM admissions"), 0);
 }
 END_TEST
 
@@ -318,7 +291,8 @@ START_TEST(test_admit_patient_refused)
 	run(METHOD_POST, "/api/admissions/", BODY(PX, DR), ROLE_STAFF);
 	assert_400("patient");
 	assert_400("assigned_device");
-	ck_assert_int_eq(count("SELECT count(*) FROM admissions"), 0);
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM admissions"), 0);
 }
 END_TEST
 
@@ -331,7 +305,8 @@ START_TEST(test_admit_busy_device)
 	run(METHOD_POST, "/api/admissions/", BODY(P2, D1), ROLE_STAFF);
 	assert_400_says("assigned_device", "open admission");
 	ck_assert(member(member(doc, "errors"), "patient") == NULL);
-	ck_assert_int_eq(count("SELECT count(*) FROM admissions"), 1);
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM admissions"), 1);
 	/* Discharged, the device is free again. */
 	run(METHOD_POST, path(id, "discharge/"), NULL, ROLE_STAFF);
 	ck_assert_int_eq(w.status, 200);
@@ -352,11 +327,13 @@ START_TEST(test_admit_patient_already_admitted)
 	run(METHOD_POST, "/api/admissions/", BODY(P1, D1), ROLE_STAFF);
 	assert_400("patient");
 	assert_400("assigned_device");
-	ck_assert_int_eq(count("SELECT count(*) FROM admissions"), 1);
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM admissions"), 1);
 	run(METHOD_POST, path(id, "discharge/"), NULL, ROLE_ADMIN);
 	ck_assert_int_eq(w.status, 200);
 	admit(BODY(P1, D2), id);
-	ck_assert_int_eq(count("SELECT count(*) FROM admissions WHERE "
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM admissions WHERE "
 	    "patient_id = '" P1 "'"), 2);
 }
 END_TEST
@@ -436,7 +413,8 @@ START_TEST(test_admit_bad_bodies)
 	/* No body at all. */
 	run(METHOD_POST, "/api/admissions/", NULL, ROLE_STAFF);
 	assert_400("non_field_errors");
-	ck_assert_int_eq(count("SELECT count(*) FROM admissions"), 0);
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM admissions"), 0);
 }
 END_TEST
 
@@ -475,7 +453,8 @@ START_TEST(test_admit_ward_bed_lengths)
 	    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
 	    "\xc3\xa9\xc3\xa9\"}", ROLE_STAFF);
 	ck_assert_msg(w.status == 200, "%d: %s", w.status, buf_str(&w.body));
-	ck_assert_int_eq(count("SELECT count(*) FROM admissions"), 1);
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM admissions"), 1);
 }
 END_TEST
 
@@ -514,9 +493,11 @@ START_TEST(test_roles)
 	ck_assert_int_eq(w.status, 401);
 	run(METHOD_POST, path(id, "discharge/"), NULL, ANON);
 	ck_assert_int_eq(w.status, 401);
-	ck_assert_int_eq(count("SELECT count(*) FROM admissions"), 1);
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM admissions"), 1);
 	ck_assert_int_eq(open_count(), 1);
-	ck_assert_int_eq(count("SELECT count(*) FROM admissions WHERE "
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM admissions WHERE "
 	    "device_id = '" D1 "'"), 1);
 }
 END_TEST
@@ -536,7 +517,8 @@ START_TEST(test_methods)
 	ck_assert_int_eq(w.status, 405);
 	run(METHOD_GET, "/api/admissions", NULL, ROLE_ADMIN);
 	ck_assert_int_eq(w.status, 404);
-	ck_assert_int_eq(count("SELECT count(*) FROM admissions"), 1);
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM admissions"), 1);
 }
 END_TEST
 
@@ -576,7 +558,7 @@ START_TEST(test_admitted_by_gone)
 	char	 id[UUID_LEN];
 
 	admit(BODY(P1, D1), id);
-	side_exec("PRAGMA foreign_keys = ON; DELETE FROM users WHERE "
+	testdb_exec(&tdb, "PRAGMA foreign_keys = ON; DELETE FROM users WHERE "
 	    "id = '00000000-0000-7000-8000-00000000000b'");
 	run(METHOD_GET, path(id, ""), NULL, ROLE_DOCTOR);
 	ck_assert_int_eq(w.status, 200);
@@ -627,7 +609,8 @@ START_TEST(test_patch_device)
 	run(METHOD_PATCH, path(id, ""), "{\"assigned_device\":\"nope\"}",
 	    ROLE_STAFF);
 	assert_400("assigned_device");
-	ck_assert_int_eq(count("SELECT count(*) FROM admissions WHERE "
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM admissions WHERE "
 	    "device_id = '" D2 "' AND ward = 'ICU' AND is_discharged = 0"), 1);
 	/* Its own device again: no change, no refusal. */
 	run(METHOD_PATCH, path(id, ""), "{\"assigned_device\":\"" D2 "\"}",
@@ -662,7 +645,8 @@ START_TEST(test_patch_ward_bed)
 	ck_assert_int_eq(w.status, 404);
 	run(METHOD_PATCH, path("x", ""), "{}", ROLE_STAFF);
 	ck_assert_int_eq(w.status, 404);
-	ck_assert_int_eq(count("SELECT count(*) FROM admissions WHERE "
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM admissions WHERE "
 	    "ward IS NULL AND bed = '2'"), 1);
 }
 END_TEST
@@ -690,7 +674,8 @@ START_TEST(test_discharge)
 	ck_assert_int_eq(w.status, 404);
 	run(METHOD_POST, path("zzz", "discharge/"), NULL, ROLE_ADMIN);
 	ck_assert_int_eq(w.status, 404);
-	ck_assert_int_eq(count("SELECT count(*) FROM admissions WHERE "
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM admissions WHERE "
 	    "is_discharged = 1 AND discharge_date IS NOT NULL"), 1);
 }
 END_TEST
@@ -712,7 +697,8 @@ START_TEST(test_patch_closed)
 		ck_assert_msg(w.status == 409, "%s: %d", bodies[i], w.status);
 		ck_assert_str_eq(str(doc, "code"), "conflict");
 	}
-	ck_assert_int_eq(count("SELECT count(*) FROM admissions WHERE "
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM admissions WHERE "
 	    "is_discharged = 1 AND device_id = '" D1 "' AND ward IS NULL"), 1);
 }
 END_TEST
@@ -756,11 +742,11 @@ three(char a1[UUID_LEN], char a2[UUID_LEN], char a3[UUID_LEN])
 	    "\"ward\":\"B\"}", a2);
 	admit("{\"patient\":\"" P1 "\",\"assigned_device\":\"" D3 "\","
 	    "\"ward\":\"A\"}", a3);
-	side_exec("UPDATE admissions SET admission_date = CASE patient_id || "
+	testdb_exec(&tdb, "UPDATE admissions SET admission_date = CASE patient_id || "
 	    "device_id WHEN '" P1 D1 "' THEN '2026-01-01T00:00:00.000Z' "
 	    "WHEN '" P2 D2 "' THEN '2026-01-02T00:00:00.000Z' "
 	    "ELSE '2026-01-03T00:00:00.000Z' END");
-	side_exec("UPDATE admissions SET discharge_date = "
+	testdb_exec(&tdb, "UPDATE admissions SET discharge_date = "
 	    "'2026-01-01T12:00:00.000Z' WHERE is_discharged = 1");
 }
 
@@ -840,7 +826,8 @@ START_TEST(test_list_filters)
 	run(METHOD_GET, "/api/admissions/?ward=A%27%3B%20DROP%20TABLE%20"
 	    "admissions%3B--", NULL, ROLE_DOCTOR);
 	ck_assert_int_eq(list_count(), 0);
-	ck_assert_int_eq(count("SELECT count(*) FROM admissions"), 3);
+	ck_assert_int_eq(testdb_count(&tdb,
+	    "SELECT count(*) FROM admissions"), 3);
 }
 END_TEST
 
@@ -920,7 +907,7 @@ START_TEST(test_list_ties)
 	char	 lo[UUID_LEN], mid[UUID_LEN], hi[UUID_LEN];
 
 	three(a1, a2, a3);
-	side_exec("UPDATE admissions SET admission_date = "
+	testdb_exec(&tdb, "UPDATE admissions SET admission_date = "
 	    "'2026-01-01T00:00:00.000Z', discharge_date = CASE is_discharged "
 	    "WHEN 1 THEN '2026-01-02T00:00:00.000Z' END");
 	/* UUIDv7 ids of one process increase: a1 < a2 < a3. */

@@ -35,17 +35,6 @@ teardown(void)
 	testdb_close(&tdb);
 }
 
-/* Runs SQL on a second connection, as another process would. */
-static void
-side_exec(const char *sql)
-{
-	sqlite3	*conn;
-
-	ck_assert_int_eq(sqlite3_open(tdb.path, &conn), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(conn, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(conn);
-}
-
 START_TEST(test_migrated)
 {
 
@@ -73,7 +62,7 @@ START_TEST(test_newer_schema_refused)
 	struct db	*db;
 	int		 from, to;
 
-	side_exec("PRAGMA user_version = 999");
+	testdb_exec(&tdb, "PRAGMA user_version = 999");
 	ck_assert_int_eq(db_open(&tdb.conf, DB_SERVE, &db, &msg), ERR_INVAL);
 	ck_assert_ptr_null(db);
 	ck_assert(strstr(buf_str(&msg), "newer") != NULL);
@@ -88,7 +77,7 @@ START_TEST(test_older_schema_refused)
 {
 	struct db	*db;
 
-	side_exec("PRAGMA user_version = 0");
+	testdb_exec(&tdb, "PRAGMA user_version = 0");
 	ck_assert_int_eq(db_open(&tdb.conf, DB_SERVE, &db, &msg), ERR_INVAL);
 	ck_assert(strstr(buf_str(&msg), "hmctl migrate") != NULL);
 }

@@ -139,34 +139,6 @@ code_is(const char *code)
 	return c != NULL && strcmp(c, code) == 0;
 }
 
-/* Runs a query returning one integer on a side connection. */
-static long
-count(const char *sql)
-{
-	sqlite3		*conn;
-	sqlite3_stmt	*st;
-	long		 n = -1;
-
-	ck_assert_int_eq(sqlite3_open(tdb.path, &conn), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(conn, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(conn);
-	return n;
-}
-
-static void
-side_exec(const char *sql)
-{
-	sqlite3	*conn;
-
-	ck_assert_int_eq(sqlite3_open(tdb.path, &conn), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(conn, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(conn);
-}
-
 /* Creates a device as admin (201 asserted); returns its pool-owned id. */
 static const char *
 make_device(const char *serial, const char *model, const char *maker,
@@ -206,7 +178,7 @@ admit(const char *patient, const char *phone, const char *device,
 	    "'2026-01-01T00:00:00.000Z', %s, %d)", patient, phone,
 	    device + 4, device + 24, patient, device,
 	    discharged ? "'2026-01-02T00:00:00.000Z'" : "NULL", discharged);
-	side_exec(sql);
+	testdb_exec(&tdb, sql);
 }
 
 /* The id of the open admission of "device", as admit() made it. */
@@ -259,8 +231,8 @@ START_TEST(test_roles)
 		    rows[i].write);
 	}
 	/* Nothing a refused request sent was stored. */
-	ck_assert_int_eq(count("SELECT count(*) FROM devices"), 1);
-	ck_assert_int_eq(count("SELECT count(*) FROM devices WHERE "
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM devices"), 1);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM devices WHERE "
 	    "serial_number = 'SN-ROLES' AND status = 'active'"), 1);
 }
 END_TEST
@@ -290,7 +262,7 @@ START_TEST(test_create)
 	    "current_admission")));
 	snprintf(loc, sizeof(loc), "Location: /api/devices/%s/\r\n", id);
 	ck_assert(strstr(buf_str(&w.headers), loc) != NULL);
-	ck_assert_int_eq(count("SELECT count(*) FROM devices WHERE "
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM devices WHERE "
 	    "serial_number = 'HM-0001' AND model_name = 'Pulse 3'"), 1);
 }
 END_TEST
@@ -332,8 +304,8 @@ START_TEST(test_create_hostile_text)
 		    ROLE_ADMIN) == 201, "%s: %d %s", serials[i], w.status,
 		    buf_str(&w.body));
 	}
-	ck_assert_int_eq(count("SELECT count(*) FROM devices"), i);
-	ck_assert_int_eq(count("SELECT count(*) FROM devices WHERE "
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM devices"), i);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM devices WHERE "
 	    "serial_number = '''; DROP TABLE devices; --'"), 1);
 }
 END_TEST
@@ -401,7 +373,7 @@ START_TEST(test_create_invalid)
 	ck_assert_msg(names_field(invalids[_i].field), "%s: %s",
 	    invalids[_i].body, buf_str(&w.body));
 	ck_assert(code_is("invalid"));
-	ck_assert_int_eq(count("SELECT count(*) FROM devices"), 0);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM devices"), 0);
 }
 END_TEST
 
@@ -445,7 +417,7 @@ START_TEST(test_create_malformed)
 	r.who = &who[ROLE_ADMIN];
 	http_handle(&tdb.app, &r, &w);
 	ck_assert_int_eq(w.status, 415);
-	ck_assert_int_eq(count("SELECT count(*) FROM devices"), 0);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM devices"), 0);
 }
 END_TEST
 
@@ -469,8 +441,8 @@ START_TEST(test_unique_serial)
 	ck_assert_int_eq(call(METHOD_PATCH, device_uri(id),
 	    "{\"serial_number\":\"HM-2\",\"model_name\":\"N\"}", ROLE_ADMIN),
 	    200);
-	ck_assert_int_eq(count("SELECT count(*) FROM devices"), 2);
-	ck_assert_int_eq(count("SELECT count(*) FROM devices WHERE "
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM devices"), 2);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM devices WHERE "
 	    "serial_number = 'HM-1' AND model_name = 'M'"), 1);
 }
 END_TEST
@@ -523,7 +495,7 @@ START_TEST(test_bad_id)
 	    ROLE_ADMIN), 404);
 	ck_assert_int_eq(call(METHOD_DELETE, uri, NULL, ROLE_ADMIN), 404);
 	ck_assert(code_is("not_found"));
-	ck_assert_int_eq(count("SELECT count(*) FROM devices WHERE "
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM devices WHERE "
 	    "status = 'active' AND serial_number = 'HM-1'"), 1);
 }
 END_TEST
@@ -557,7 +529,7 @@ START_TEST(test_patch)
 	    "{\"status\":\"active\",\"manufacturer\":\"\"}", ROLE_ADMIN), 200);
 	ck_assert_str_eq(str("status"), "active");
 	ck_assert_str_eq(str("manufacturer"), "");
-	ck_assert_int_eq(count("SELECT count(*) FROM devices WHERE "
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM devices WHERE "
 	    "model_name = 'Pulse 4' AND status = 'active' AND "
 	    "manufacturer = ''"), 1);
 }
@@ -590,7 +562,7 @@ START_TEST(test_patch_invalid)
 		ck_assert_msg(names_field(bad[i].field), "%s: %s",
 		    bad[i].body, buf_str(&w.body));
 	}
-	ck_assert_int_eq(count("SELECT count(*) FROM devices WHERE "
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM devices WHERE "
 	    "serial_number = 'HM-1' AND model_name = 'M' AND "
 	    "manufacturer = 'Acme' AND status = 'active'"), 1);
 }
@@ -641,7 +613,7 @@ START_TEST(test_retire_in_use)
 	ck_assert_int_eq(call(METHOD_PUT, device_uri(id), "{\"serial_number\":"
 	    "\"HM-1\",\"model_name\":\"M\",\"status\":\"retired\"}",
 	    ROLE_ADMIN), 409);
-	ck_assert_int_eq(count("SELECT count(*) FROM devices WHERE "
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM devices WHERE "
 	    "status = 'active'"), 1);
 	ck_assert_int_eq(call(METHOD_PATCH, device_uri(id),
 	    "{\"status\":\"active\",\"model_name\":\"M2\"}", ROLE_ADMIN), 200);
@@ -649,7 +621,7 @@ START_TEST(test_retire_in_use)
 	snprintf(sql, sizeof(sql), "UPDATE admissions SET is_discharged = 1, "
 	    "discharge_date = '2026-01-02T00:00:00.000Z' WHERE device_id = "
 	    "'%s'", id);
-	side_exec(sql);
+	testdb_exec(&tdb, sql);
 	ck_assert_int_eq(call(METHOD_PATCH, device_uri(id),
 	    "{\"status\":\"retired\"}", ROLE_ADMIN), 200);
 	ck_assert_str_eq(str("status"), "retired");
@@ -675,9 +647,9 @@ START_TEST(test_retire_library)
 	ck_assert_int_eq(device_retire(tdb.app.db, pool, "HM-2", &d), ERR_OK);
 	ck_assert_int_eq(d.status, DEVICE_RETIRED);
 	ck_assert_int_eq(device_retire(tdb.app.db, pool, "HM-2", &d), ERR_OK);
-	ck_assert_int_eq(count("SELECT count(*) FROM devices WHERE "
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM devices WHERE "
 	    "status = 'retired'"), 1);
-	ck_assert_int_eq(count("SELECT count(*) FROM devices WHERE "
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM devices WHERE "
 	    "serial_number = 'HM-1' AND status = 'active'"), 1);
 }
 END_TEST
@@ -692,7 +664,7 @@ START_TEST(test_delete_unused)
 	ck_assert_int_eq(call(METHOD_DELETE, device_uri(id), NULL, ROLE_ADMIN),
 	    204);
 	ck_assert_uint_eq(w.body.len, 0);
-	ck_assert_int_eq(count("SELECT count(*) FROM devices"), 0);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM devices"), 0);
 	ck_assert_int_eq(call(METHOD_GET, device_uri(id), NULL, ROLE_ADMIN),
 	    404);
 	ck_assert_int_eq(call(METHOD_DELETE, device_uri(id), NULL, ROLE_ADMIN),
@@ -717,7 +689,7 @@ START_TEST(test_delete_used)
 	    NULL);
 	ck_assert_int_eq(call(METHOD_DELETE, device_uri(open), NULL,
 	    ROLE_ADMIN), 409);
-	ck_assert_int_eq(count("SELECT count(*) FROM devices"), 2);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM devices"), 2);
 	ck_assert_int_eq(call(METHOD_PATCH, device_uri(id),
 	    "{\"status\":\"retired\"}", ROLE_ADMIN), 200);
 }
@@ -821,7 +793,7 @@ START_TEST(test_list_available)
 	ck_assert_str_eq(list("?available=true&status=retired"), "");
 	ck_assert_int_eq(count_of(), 0);
 	/* Discharged: B is free again. */
-	side_exec("UPDATE admissions SET is_discharged = 1, discharge_date = "
+	testdb_exec(&tdb, "UPDATE admissions SET is_discharged = 1, discharge_date = "
 	    "'2026-01-03T00:00:00.000Z'");
 	ck_assert_str_eq(list("?available=true"), "A-1,B-2");
 	b = pool_strdup(pool, str_of(cJSON_GetArrayItem(
@@ -913,7 +885,7 @@ START_TEST(test_list_bad_filter)
 	if (bad_filters[_i].field != NULL)
 		ck_assert_msg(names_field(bad_filters[_i].field), "%s: %s",
 		    uri, buf_str(&w.body));
-	ck_assert_int_eq(count("SELECT count(*) FROM devices"), 1);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM devices"), 1);
 }
 END_TEST
 

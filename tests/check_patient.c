@@ -148,36 +148,6 @@ has_header(const char *line)
 	return strstr(buf_str(&w.headers), line) != NULL;
 }
 
-/* Runs a query returning one integer on a side connection. */
-static long
-count(const char *sql)
-{
-	sqlite3		*conn;
-	sqlite3_stmt	*st;
-	long		 n = -1;
-
-	ck_assert_int_eq(sqlite3_open(tdb.path, &conn), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_prepare_v2(conn, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(conn);
-	return n;
-}
-
-static void
-side_exec(const char *sql)
-{
-	sqlite3	*conn;
-	char	*msg = NULL;
-
-	ck_assert_int_eq(sqlite3_open(tdb.path, &conn), SQLITE_OK);
-	ck_assert_msg(sqlite3_exec(conn, sql, NULL, NULL, &msg) == SQLITE_OK,
-	    "%s: %s", sql, msg != NULL ? msg : "?");
-	sqlite3_close(conn);
-}
-
 /* The fields every valid body has unless a test says otherwise. */
 static const struct {
 	const char	*key;
@@ -323,7 +293,7 @@ START_TEST(test_invalid)
 	ck_assert_msg(names_field(field), "%s=%s: %d %s", field,
 	    invalids[_i].raw != NULL ? invalids[_i].raw : "(absent)",
 	    w.status, buf_str(&w.body));
-	ck_assert_int_eq(count("SELECT count(*) FROM patients"), 0);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM patients"), 0);
 }
 END_TEST
 
@@ -389,7 +359,7 @@ START_TEST(test_valid)
 	ck_assert_int_eq(call(METHOD_GET, url(id), NULL, ROLE_NURSE), 200);
 	ck_assert(cJSON_Compare(first, doc, 1));
 	cJSON_Delete(first);
-	ck_assert_int_eq(count("SELECT count(*) FROM patients"), 1);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM patients"), 1);
 	got = jstr(doc, "id");
 	ck_assert_int_eq(strlen(got), 36);
 }
@@ -497,7 +467,7 @@ START_TEST(test_bad_bodies)
 	r.who = &who[ROLE_STAFF];
 	http_handle(&tdb.app, &r, &w);
 	ck_assert_int_eq(w.status, 415);
-	ck_assert_int_eq(count("SELECT count(*) FROM patients"), 0);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM patients"), 0);
 }
 END_TEST
 
@@ -544,7 +514,7 @@ START_TEST(test_not_found)
 	    404);
 	ck_assert_int_eq(call(METHOD_POST, url(bad[3]), fresh_body(NULL),
 	    ROLE_ADMIN), 405);
-	ck_assert_int_eq(count("SELECT count(*) FROM patients"), 0);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM patients"), 0);
 }
 END_TEST
 
@@ -625,7 +595,7 @@ START_TEST(test_delete)
 	ck_assert_int_eq(w.body.len, 0);
 	ck_assert_int_eq(call(METHOD_GET, url(id), NULL, ROLE_STAFF), 404);
 	ck_assert_int_eq(call(METHOD_DELETE, url(id), NULL, ROLE_STAFF), 404);
-	ck_assert_int_eq(count("SELECT count(*) FROM patients"), 0);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM patients"), 0);
 }
 END_TEST
 
@@ -634,10 +604,10 @@ START_TEST(test_delete_admitted)
 	const char	*id;
 
 	id = create(fresh_body(NULL));
-	side_exec("INSERT INTO devices (id, serial_number, model_name, "
+	testdb_exec(&tdb, "INSERT INTO devices (id, serial_number, model_name, "
 	    "created_at) VALUES ('00000000-0000-7000-8000-0000000000d1', "
 	    "'SN-1', 'M', '2026-01-01T00:00:00.000Z')");
-	side_exec(pool_printf(pool, "INSERT INTO admissions (id, patient_id, "
+	testdb_exec(&tdb, pool_printf(pool, "INSERT INTO admissions (id, patient_id, "
 	    "device_id, admission_date) VALUES ("
 	    "'00000000-0000-7000-8000-0000000000a1', '%s', "
 	    "'00000000-0000-7000-8000-0000000000d1', "
@@ -646,10 +616,10 @@ START_TEST(test_delete_admitted)
 	ck_assert_str_eq(jstr(doc, "code"), "conflict");
 	ck_assert_str_eq(w.content_type, "application/problem+json");
 	/* A closed admission is history too: still kept. */
-	side_exec("UPDATE admissions SET is_discharged = 1, discharge_date = "
+	testdb_exec(&tdb, "UPDATE admissions SET is_discharged = 1, discharge_date = "
 	    "'2026-01-02T00:00:00.000Z'");
 	ck_assert_int_eq(call(METHOD_DELETE, url(id), NULL, ROLE_STAFF), 409);
-	ck_assert_int_eq(count("SELECT count(*) FROM patients"), 1);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM patients"), 1);
 	ck_assert_int_eq(call(METHOD_GET, url(id), NULL, ROLE_STAFF), 200);
 }
 END_TEST
@@ -680,7 +650,7 @@ START_TEST(test_unique)
 	ck_assert(names_field("phone_number"));
 	ck_assert(names_field("email"));
 	ck_assert(names_field("medical_record_number"));
-	ck_assert_int_eq(count("SELECT count(*) FROM patients"), 1);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM patients"), 1);
 	/* Updates: another's value is taken, one's own is not. */
 	b = create("{\"first_name\":\"B\",\"last_name\":\"B\","
 	    "\"date_of_birth\":\"1980-01-01\",\"phone_number\":\"2222222\"}");
@@ -696,7 +666,7 @@ START_TEST(test_unique)
 	/* Nulls are never duplicates of each other. */
 	ck_assert_int_eq(call(METHOD_PATCH, url(a), "{\"email\":null,"
 	    "\"medical_record_number\":null}", ROLE_STAFF), 200);
-	ck_assert_int_eq(count("SELECT count(*) FROM patients WHERE "
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM patients WHERE "
 	    "email IS NULL AND medical_record_number IS NULL"), 2);
 }
 END_TEST
@@ -723,7 +693,7 @@ START_TEST(test_unique_storage)
 	ck_assert_int_eq(patient_taken(tdb.app.db, &p, &taken), ERR_OK);
 	ck_assert_uint_eq(taken, 0);
 	ck_assert_int_eq(db_commit(tdb.app.db), ERR_OK);
-	ck_assert_int_eq(count("SELECT count(*) FROM patients"), 1);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM patients"), 1);
 }
 END_TEST
 
@@ -781,7 +751,7 @@ START_TEST(test_roles)
 			    "not_authenticated");
 	}
 	if (matrix[role][A_CREATE] != 201)
-		ck_assert_int_eq(count("SELECT count(*) FROM patients WHERE "
+		ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM patients WHERE "
 		    "city IS NOT NULL"), 0);
 }
 END_TEST
@@ -800,7 +770,7 @@ START_TEST(test_csrf)
 	http_handle(&tdb.app, &r, &w);
 	ck_assert_int_eq(w.status, 403);
 	ck_assert(strstr(buf_str(&w.body), "\"code\":\"csrf_failed\"") != NULL);
-	ck_assert_int_eq(count("SELECT count(*) FROM patients"), 0);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM patients"), 0);
 	/* Reading needs none. */
 	resp_reset(&w);
 	req_fake(&r, pool, METHOD_GET, PATIENTS);
@@ -899,7 +869,7 @@ START_TEST(test_bad_ordering)
 		ck_assert_msg(names_field("ordering"), "%s: %d", bad[i],
 		    w.status);
 	}
-	ck_assert_int_eq(count("SELECT count(*) FROM patients"), 1);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM patients"), 1);
 }
 END_TEST
 
@@ -953,7 +923,7 @@ START_TEST(test_filters)
 	ck_assert_int_eq(list("city=&state=&country=&search=&x=1"), 3);
 	ck_assert_int_eq(list("city=%27%3B%20DROP%20TABLE%20patients%3B%20--"),
 	    0);
-	ck_assert_int_eq(count("SELECT count(*) FROM patients"), 3);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM patients"), 3);
 	(void)b;
 }
 END_TEST
@@ -997,7 +967,7 @@ START_TEST(test_search)
 	ck_assert_int_eq(seen[0], searches[_i].a);
 	ck_assert_int_eq(seen[1], searches[_i].b);
 	ck_assert_int_eq(seen[2], searches[_i].c);
-	ck_assert_int_eq(count("SELECT count(*) FROM patients"), 3);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM patients"), 3);
 }
 END_TEST
 
@@ -1006,7 +976,7 @@ static void
 many(void)
 {
 
-	side_exec("INSERT INTO patients (id, first_name, last_name, gender, "
+	testdb_exec(&tdb, "INSERT INTO patients (id, first_name, last_name, gender, "
 	    "date_of_birth, phone_number, city, created_at, updated_at) "
 	    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
 	    "WHERE i < 105) SELECT printf('00000000-0000-7000-8000-%012d', i), "

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "db.h"
 #include "testutil.h"
 
@@ -72,6 +74,36 @@ testdb_close(struct testdb *t)
 	snprintf(p, sizeof(p), "%s-shm", t->path);
 	(void)unlink(p);
 	(void)rmdir(t->dir);
+}
+
+void
+testdb_exec(const struct testdb *t, const char *sql)
+{
+	sqlite3	*conn;
+	char	*msg = NULL;
+
+	ck_assert_int_eq(sqlite3_open(t->path, &conn), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(conn, sql, NULL, NULL, &msg) == SQLITE_OK,
+	    "%s: %s", sql, msg != NULL ? msg : "?");
+	sqlite3_free(msg);
+	sqlite3_close(conn);
+}
+
+long
+testdb_count(const struct testdb *t, const char *sql)
+{
+	sqlite3		*conn;
+	sqlite3_stmt	*st;
+	long		 n = -1;
+
+	ck_assert_int_eq(sqlite3_open(t->path, &conn), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(conn, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(conn);
+	return n;
 }
 
 void

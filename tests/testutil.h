@@ -35,6 +35,15 @@ void		 testdb_open(struct testdb *);
 void		 testdb_close(struct testdb *);
 
 /*
+ * Runs "sql" on a second connection to the test database, as another
+ * process would; fails the test (naming the error) if it fails.
+ */
+void		 testdb_exec(const struct testdb *, const char *sql);
+
+/* The integer of the first row of "sql" on a second connection, or -1. */
+long		 testdb_count(const struct testdb *, const char *sql);
+
+/*
  * Fills "r" as the FastCGI layer would for "method" and "uri", with no
  * headers and no body.  Strings are borrowed, not copied.
  */
