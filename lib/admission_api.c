@@ -5,14 +5,13 @@
 
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "admission.h"
 #include "app.h"
 #include "db.h"
 #include "extern.h"
 #include "json.h"
 #include "page.h"
+#include "param.h"
 #include "pool.h"
 #include "problem.h"
 #include "rfc3339.h"
@@ -45,47 +44,6 @@
 			"admission."
 #define	MSG_DEVICE_OPEN	"This device is assigned to an open " \
 			"admission."
-
-static int
-fail(struct valid *v, const char *name, const char *msg)
-{
-
-	(void)problem_field(v->pool, &v->errs, name, msg);
-	return 0;
-}
-
-/*
- * A required id member "name": a string holding a UUID in canonical
- * lower-case text (SPEC section 2).  Copied into the pool.
- */
-static int
-valid_id(struct valid *v, const char *name, const char **out)
-{
-	const cJSON	*item;
-
-	*out = NULL;
-	item = cJSON_GetObjectItemCaseSensitive(v->o, name);
-	if (item == NULL)
-		return fail(v, name, "This field is required.");
-	if (cJSON_IsNull(item))
-		return fail(v, name, "This field may not be null.");
-	if (!cJSON_IsString(item) || item->valuestring == NULL)
-		return fail(v, name, "Incorrect type. Expected pk value.");
-	if (!uuid_valid(item->valuestring))
-		return fail(v, name, "Must be a valid UUID.");
-	if ((*out = pool_strdup(v->pool, item->valuestring)) == NULL)
-		return fail(v, name, "Out of memory.");
-	return 1;
-}
-
-/* The id of the path ("/api/admissions/:id/"), or NULL when malformed. */
-static const char *
-path_id(const struct req *r)
-{
-
-	return r->paramsz > 0 && uuid_valid(r->params[0]) ? r->params[0] :
-	    NULL;
-}
 
 /* Writes the 409 of a change to a closed admission (SPEC 7.16, 7.28). */
 static enum err
@@ -221,8 +179,8 @@ create_fields(struct req *r, struct resp *w, struct admission *a)
 	memset(a, 0, sizeof(*a));
 	if (!valid_begin(&v, r, w))
 		return 0;
-	valid_id(&v, "patient", &a->patient_id);
-	valid_id(&v, "assigned_device", &a->device_id);
+	valid_uuid(&v, "patient", 1, &a->patient_id);
+	valid_uuid(&v, "assigned_device", 1, &a->device_id);
 	valid_text(&v, "ward", 0, 0, PLACE_MAX_LEN, &a->ward);
 	valid_text(&v, "bed", 0, 0, PLACE_MAX_LEN, &a->bed);
 	return valid_end(&v, r, w);
@@ -277,7 +235,7 @@ admission_api_get(struct app *app, struct req *r, struct resp *w)
 {
 	const char	*id;
 
-	if ((id = path_id(r)) == NULL)
+	if ((id = param_path_id(r, 0)) == NULL)
 		return ERR_NOTFOUND;
 	return answer(app, r, w, 200, id);
 }
@@ -298,7 +256,7 @@ patch_fields(struct req *r, struct resp *w, struct admission *a, int *moved)
 	if (!valid_begin(&v, r, w))
 		return 0;
 	if (valid_has(&v, "assigned_device") &&
-	    valid_id(&v, "assigned_device", &s) &&
+	    valid_uuid(&v, "assigned_device", 1, &s) &&
 	    strcmp(s, a->device_id) != 0) {
 		a->device_id = s;
 		*moved = 1;
@@ -343,7 +301,7 @@ admission_api_patch(struct app *app, struct req *r, struct resp *w)
 	int			 moved;
 	enum err		 e;
 
-	if ((id = path_id(r)) == NULL)
+	if ((id = param_path_id(r, 0)) == NULL)
 		return ERR_NOTFOUND;
 	if ((e = db_begin(app->db)) != ERR_OK)
 		return e;
@@ -375,7 +333,7 @@ admission_api_discharge(struct app *app, struct req *r, struct resp *w)
 	const char		*id;
 	enum err		 e;
 
-	if ((id = path_id(r)) == NULL)
+	if ((id = param_path_id(r, 0)) == NULL)
 		return ERR_NOTFOUND;
 	if ((e = time_format(time_now_ms(), now)) != ERR_OK)
 		return e;
@@ -393,31 +351,6 @@ admission_api_discharge(struct app *app, struct req *r, struct resp *w)
 	return finish(app, r, w, e, NULL, 200, id);
 }
 
-/*
- * The value of query parameter "key", or NULL when it is absent or
- * empty (django-filter skips an empty filter).
- */
-static const char *
-param(const struct req *r, const char *key)
-{
-	const char	*s = query_get(&r->query, key);
-
-	return s != NULL && *s != '\0' ? s : NULL;
-}
-
-/* A filter that takes an id: NULL when absent, a 400 when malformed. */
-static const char *
-id_param(struct req *r, const char *key, struct field_error **errs)
-{
-	const char	*s;
-
-	if ((s = param(r, key)) != NULL && !uuid_valid(s)) {
-		(void)problem_field(r->pool, errs, key, "Enter a valid UUID.");
-		return NULL;
-	}
-	return s;
-}
-
 /* Reads the ordering: admission_date, -admission_date (the default). */
 static void
 order_param(struct req *r, enum admission_order *o,
@@ -426,7 +359,7 @@ order_param(struct req *r, enum admission_order *o,
 	const char	*s;
 
 	*o = ADMISSION_DATE_DESC;
-	if ((s = param(r, "ordering")) == NULL ||
+	if ((s = param_str(r, "ordering")) == NULL ||
 	    strcmp(s, "-admission_date") == 0)
 		return;
 	if (strcmp(s, "admission_date") == 0)
@@ -445,27 +378,14 @@ list_params(struct req *r, struct resp *w, struct admission_filter *f,
     enum admission_order *o)
 {
 	struct field_error	*errs = NULL;
-	const char		*s;
 
 	memset(f, 0, sizeof(*f));
-	f->patient_id = id_param(r, "patient", &errs);
-	f->device_id = id_param(r, "assigned_device", &errs);
-	f->is_discharged = -1;
-	if ((s = param(r, "is_discharged")) != NULL) {
-		if (strcmp(s, "true") == 0)
-			f->is_discharged = 1;
-		else if (strcmp(s, "false") == 0)
-			f->is_discharged = 0;
-		else
-			(void)problem_field(r->pool, &errs, "is_discharged",
-			    "Enter true or false.");
-	}
-	f->ward = param(r, "ward");
+	f->patient_id = param_uuid(r, "patient", &errs);
+	f->device_id = param_uuid(r, "assigned_device", &errs);
+	f->is_discharged = param_bool(r, "is_discharged", &errs);
+	f->ward = param_str(r, "ward");
 	order_param(r, o, &errs);
-	if (errs == NULL)
-		return 1;
-	problem_write(w, r, 400, "invalid", "The request is invalid.", errs);
-	return 0;
+	return param_end(r, w, errs);
 }
 
 static void

@@ -97,6 +97,10 @@ static const struct conf_key keys[] = {
 	  OFF(signin_failures_per_address), 0 },
 	{ "SIGNIN_FAILURE_WINDOW", CONF_LONG, "900", 60, DAY, NULL,
 	  OFF(signin_failure_window), 0 },
+	{ "HEART_RATE_LOW", CONF_LONG, "60", 20, 300, NULL,
+	  OFF(heart_rate_low), 0 },
+	{ "HEART_RATE_HIGH", CONF_LONG, "100", 20, 300, NULL,
+	  OFF(heart_rate_high), 0 },
 	{ "EMAIL_HOST", CONF_STR, "localhost", 1, 255, NULL,
 	  OFF(email_host), 0 },
 	{ "EMAIL_PORT", CONF_LONG, "25", 1, 65535, NULL, OFF(email_port), 0 },
@@ -313,6 +317,10 @@ conf_check(struct conf *c, struct buf *errmsg)
 	if (c->password_min_length > c->password_max_length) {
 		buf_puts(errmsg, "PASSWORD_MIN_LENGTH: more than "
 		    "PASSWORD_MAX_LENGTH");
+		return ERR_INVAL;
+	}
+	if (c->heart_rate_low > c->heart_rate_high) {
+		buf_puts(errmsg, "HEART_RATE_LOW: more than HEART_RATE_HIGH");
 		return ERR_INVAL;
 	}
 	if (strstr(c->activation_url, "{token}") == NULL ||

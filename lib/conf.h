@@ -51,6 +51,13 @@ struct	conf {
 	long		 signin_failures_per_address;
 	long		 signin_failure_window;	/* seconds */
 
+	/*
+	 * A reading is "low" below heart_rate_low, "high" above
+	 * heart_rate_high, else "normal" (SPEC 7.17); both in bpm.
+	 */
+	long		 heart_rate_low;
+	long		 heart_rate_high;
+
 	/* The mail worker's relay. */
 	char		*email_host;
 	long		 email_port;

@@ -20,6 +20,7 @@
 struct	db {
 	sqlite3		*conn;
 	sqlite3_stmt	*stmts[STMT__MAX];
+	int		 depth;		/* db_begin() calls not yet ended */
 };
 
 static const char *const syncs[] = {
@@ -301,11 +302,21 @@ db_run(struct db *db, enum stmt s, const char *op)
 	return e;
 }
 
+/*
+ * A db_begin() inside another is a savepoint, so that a caller can wrap
+ * a handler's own transaction (the idempotency keys of lib/idem.c): the
+ * inner rollback undoes only the inner writes.
+ */
 enum err
 db_begin(struct db *db)
 {
+	enum err	 e;
 
-	return db_run(db, STMT_BEGIN, "db_begin");
+	e = db_run(db, db->depth == 0 ? STMT_BEGIN : STMT_SAVEPOINT,
+	    "db_begin");
+	if (e == ERR_OK)
+		db->depth++;
+	return e;
 }
 
 enum err
@@ -313,17 +324,50 @@ db_commit(struct db *db)
 {
 	enum err	 e;
 
-	if ((e = db_run(db, STMT_COMMIT, "db_commit")) != ERR_OK)
+	if (db->depth == 0)
+		return db_rc(db, SQLITE_MISUSE, "db_commit");
+	e = db_run(db, db->depth > 1 ? STMT_RELEASE : STMT_COMMIT,
+	    "db_commit");
+	if (e != ERR_OK) {
 		db_rollback(db);
-	return e;
+		return e;
+	}
+	db->depth--;
+	return ERR_OK;
 }
 
 void
 db_rollback(struct db *db)
 {
 
+	if (db->depth > 1 && !sqlite3_get_autocommit(db->conn)) {
+		(void)db_run(db, STMT_ROLLBACK_TO, "db_rollback");
+		(void)db_run(db, STMT_RELEASE, "db_rollback");
+		db->depth--;
+		return;
+	}
+	/* The outermost, or SQLite has already rolled everything back. */
 	if (!sqlite3_get_autocommit(db->conn))
 		(void)db_run(db, STMT_ROLLBACK, "db_rollback");
+	db->depth = 0;
+}
+
+enum err
+db_like_pattern(struct buf *pat, const char *term)
+{
+	const char	*s;
+	enum err	 e;
+
+	e = buf_putc(pat, '%');
+	for (s = term; *s != '\0' && e == ERR_OK; s++) {
+		if (strchr("\\%_", *s) != NULL)
+			e = buf_putc(pat, '\\');
+		if (e == ERR_OK)
+			e = buf_putc(pat, *s);
+	}
+	if (e == ERR_OK)
+		e = buf_putc(pat, '%');
+	return e;
 }
 
 enum err
@@ -357,6 +401,13 @@ db_write(struct db *db, sqlite3_stmt *st, const char *op)
 		e = ERR_NOTFOUND;
 	sqlite3_reset(st);
 	return e;
+}
+
+int64_t
+db_last_rowid(struct db *db)
+{
+
+	return sqlite3_last_insert_rowid(db->conn);
 }
 
 enum err

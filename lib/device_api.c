@@ -13,6 +13,7 @@
 #include "extern.h"
 #include "json.h"
 #include "page.h"
+#include "param.h"
 #include "pool.h"
 #include "problem.h"
 #include "uuid.h"
@@ -239,15 +240,6 @@ device_api_delete(struct app *app, struct req *r, struct resp *w)
 	return ERR_OK;
 }
 
-/* A query value, or NULL when it is absent or empty (as DRF ignores). */
-static const char *
-param(const struct req *r, const char *key)
-{
-	const char	*s = query_get(&r->query, key);
-
-	return s != NULL && *s != '\0' ? s : NULL;
-}
-
 /* Reads ?status=, ?available=, ?search=, ?ordering= into "f". */
 static void
 list_params(struct req *r, struct device_filter *f,
@@ -256,23 +248,14 @@ list_params(struct req *r, struct device_filter *f,
 	const char	*s;
 
 	f->status = DEVICE__MAX;
-	f->available = -1;
-	f->search = param(r, "search");
+	f->search = param_str(r, "search");
 	f->order = DEVICE_ORDER_SERIAL_NUMBER;
-	if ((s = param(r, "status")) != NULL &&
+	if ((s = param_str(r, "status")) != NULL &&
 	    (f->status = device_status(s)) == DEVICE__MAX)
 		(void)problem_field(r->pool, errs, "status", "Select a valid "
 		    "choice: active, maintenance or retired.");
-	if ((s = param(r, "available")) != NULL) {
-		if (strcmp(s, "true") == 0)
-			f->available = 1;
-		else if (strcmp(s, "false") == 0)
-			f->available = 0;
-		else
-			(void)problem_field(r->pool, errs, "available",
-			    "Enter true or false.");
-	}
-	if ((s = param(r, "ordering")) != NULL &&
+	f->available = param_bool(r, "available", errs);
+	if ((s = param_str(r, "ordering")) != NULL &&
 	    (f->order = device_order(s)) == DEVICE_ORDER__MAX)
 		(void)problem_field(r->pool, errs, "ordering", "Select a valid "
 		    "ordering: serial_number, model_name or created_at, each "
@@ -290,10 +273,7 @@ list_filter(struct req *r, struct resp *w, struct device_filter *f)
 	struct field_error	*errs = NULL;
 
 	list_params(r, f, &errs);
-	if (errs == NULL)
-		return 1;
-	problem_write(w, r, 400, "invalid", "The request is invalid.", errs);
-	return 0;
+	return param_end(r, w, errs);
 }
 
 static void

@@ -19,6 +19,7 @@ typedef struct sqlite3 sqlite3;
 typedef struct sqlite3_stmt sqlite3_stmt;
 
 struct app;
+struct buf;
 struct db;
 struct pool;
 struct req;
@@ -38,6 +39,9 @@ enum	stmt {
 	STMT_BEGIN,
 	STMT_COMMIT,
 	STMT_ROLLBACK,
+	STMT_SAVEPOINT,
+	STMT_RELEASE,
+	STMT_ROLLBACK_TO,
 	STMT_HEALTH,
 	STMT_USER_INSERT,
 	STMT_USER_LIST,
@@ -86,6 +90,22 @@ enum	stmt {
 	STMT_ADMISSION_OPEN_DEVICE,
 	STMT_ADMISSION_PATIENT_EXISTS,
 	STMT_ADMISSION_DEVICE_STATUS,
+	/* readings (lib/reading.c) */
+	STMT_READING_INSERT,
+	STMT_READING_GET,
+	STMT_READING_OPEN_ADMISSION,
+	STMT_READING_OLDER_ALL,
+	STMT_READING_NEWER_ALL,
+	STMT_READING_OLDER_PATIENT,
+	STMT_READING_NEWER_PATIENT,
+	STMT_READING_OLDER_ADMISSION,
+	STMT_READING_NEWER_ADMISSION,
+	STMT_READING_OLDER_USER,
+	STMT_READING_NEWER_USER,
+	/* idempotency keys (lib/idem.c) */
+	STMT_IDEM_GET,
+	STMT_IDEM_INSERT,
+	STMT_IDEM_PRUNE,
 	/* patients (lib/patient.c) */
 	STMT_PATIENT_INSERT,
 	STMT_PATIENT_GET,
@@ -140,6 +160,13 @@ enum err	 db_rc(struct db *, int rc, const char *op);
 enum err	 db_new_row(struct pool *, int64_t now, const char **id,
 		    const char **stamp);
 
+/*
+ * Appends to "pat" the LIKE pattern "%term%" with backslash, "%" and
+ * "_" escaped by a backslash (the statements say ESCAPE '\\'), so that
+ * the term is matched literally.
+ */
+enum err	 db_like_pattern(struct buf *pat, const char *term);
+
 /* Binds text, or SQL NULL when "s" is NULL (static: "s" must outlive the step). */
 void		 db_bind_text(sqlite3_stmt *, int i, const char *s);
 
@@ -148,6 +175,9 @@ void		 db_bind_text(sqlite3_stmt *, int i, const char *s);
  * changed no row, else what db_rc() says.
  */
 enum err	 db_write(struct db *, sqlite3_stmt *, const char *op);
+
+/* The rowid of the last row this connection inserted. */
+int64_t		 db_last_rowid(struct db *);
 
 /*
  * Steps a statement that returns one integer (a count), into "*n", and
@@ -203,6 +233,12 @@ enum err	 admission_api_create(struct app *, struct req *, struct resp *);
 enum err	 admission_api_get(struct app *, struct req *, struct resp *);
 enum err	 admission_api_patch(struct app *, struct req *, struct resp *);
 enum err	 admission_api_discharge(struct app *, struct req *,
+		    struct resp *);
+/* Heart rates (lib/reading_api.c). */
+enum err	 reading_api_list(struct app *, struct req *, struct resp *);
+enum err	 reading_api_create(struct app *, struct req *, struct resp *);
+enum err	 reading_api_get(struct app *, struct req *, struct resp *);
+enum err	 reading_api_patient_list(struct app *, struct req *,
 		    struct resp *);
 
 /* Helpers the account handlers share (lib/account.c). */

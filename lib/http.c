@@ -8,6 +8,7 @@
 #include "app.h"
 #include "auth.h"
 #include "body.h"
+#include "idem.h"
 #include "log.h"
 #include "pct.h"
 #include "pool.h"
@@ -320,7 +321,12 @@ http_dispatch(struct app *app, const struct route *table, size_t tablesz,
 		return;
 	if ((rt->flags & ROUTE_BODY) && !body_parse(r, w))
 		return;
-	if ((e = rt->handler(app, r, w)) != ERR_OK)
+	if ((rt->flags & ROUTE_IDEMPOTENT) && r->who != NULL &&
+	    r->hdrs[HDR_IDEMPOTENCY_KEY] != NULL)
+		e = idem_run(app, rt->handler, r, w);
+	else
+		e = rt->handler(app, r, w);
+	if (e != ERR_OK)
 		problem_from_err(w, r, e);
 }
 

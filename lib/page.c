@@ -45,21 +45,31 @@ positive(const char *s, long max, long *out)
 }
 
 int
-page_parse(struct req *r, struct resp *w, struct page *pg)
+page_size_parse(struct req *r, struct resp *w, long def, long max,
+    long *size)
 {
 	struct field_error	*errs = NULL;
 	const char		*s;
 
+	*size = def;
+	if ((s = query_get(&r->query, "page_size")) == NULL ||
+	    positive(s, max, size))
+		return 1;
+	(void)problem_field(r->pool, &errs, "page_size",
+	    "A positive integer is required.");
+	problem_write(w, r, 400, "invalid", "The request is invalid.", errs);
+	return 0;
+}
+
+int
+page_parse(struct req *r, struct resp *w, struct page *pg)
+{
+	const char	*s;
+
 	pg->number = 1;
-	pg->size = PAGE_SIZE_DEFAULT;
-	if ((s = query_get(&r->query, "page_size")) != NULL &&
-	    !positive(s, PAGE_SIZE_MAX, &pg->size)) {
-		(void)problem_field(r->pool, &errs, "page_size",
-		    "A positive integer is required.");
-		problem_write(w, r, 400, "invalid", "The request is invalid.",
-		    errs);
+	if (!page_size_parse(r, w, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX,
+	    &pg->size))
 		return 0;
-	}
 	/* DRF: "Invalid page." for anything but a page that may exist. */
 	if ((s = query_get(&r->query, "page")) != NULL &&
 	    (!positive(s, PAGE_NUMBER_MAX, &pg->number) ||
@@ -104,41 +114,44 @@ pair_put(struct buf *b, int *first, const char *key, const char *val)
 	return pct_put(b, val, 0);
 }
 
-/*
- * The link to page "number": PUBLIC_URL, the path, and the query of the
- * request in its order with "page" set where it first was (or added at
- * the end).  As DRF does, the link to page 1 carries no "page" at all.
- * Returns a pool-owned string or NULL.
- */
-static const char *
-page_link(const struct req *r, const struct conf *conf, long number)
+const char *
+page_url(const struct req *r, const struct conf *conf, const char *key,
+    const char *val)
 {
 	struct buf	 b;
 	const char	*link = NULL;
-	char		 num[24];
 	size_t		 i;
-	int		 first = 1, done = number == 1;
+	int		 first = 1, done = val == NULL;
 	enum err	 e;
 
-	(void)snprintf(num, sizeof(num), "%ld", number);
 	buf_init(&b);
 	if ((e = buf_puts(&b, conf->public_url)) == ERR_OK)
 		e = pct_put(&b, r->path, 1);
 	for (i = 0; i < r->query.paramsz && e == ERR_OK; i++) {
-		if (strcmp(r->query.params[i].key, "page") != 0)
+		if (strcmp(r->query.params[i].key, key) != 0)
 			e = pair_put(&b, &first, r->query.params[i].key,
 			    r->query.params[i].val);
 		else if (!done) {
-			e = pair_put(&b, &first, "page", num);
+			e = pair_put(&b, &first, key, val);
 			done = 1;
 		}
 	}
 	if (e == ERR_OK && !done)
-		e = pair_put(&b, &first, "page", num);
+		e = pair_put(&b, &first, key, val);
 	if (e == ERR_OK)
 		link = pool_strdup(r->pool, buf_str(&b));
 	buf_clear(&b);
 	return link;
+}
+
+/* As DRF does, the link to page 1 carries no "page" at all. */
+static const char *
+page_link(const struct req *r, const struct conf *conf, long number)
+{
+	char	 num[24];
+
+	(void)snprintf(num, sizeof(num), "%ld", number);
+	return page_url(r, conf, "page", number == 1 ? NULL : num);
 }
 
 int

@@ -23,6 +23,14 @@ struct	page {
 };
 
 /*
+ * Reads ?page_size= of "r" into "*size": "def" when absent, clamped to
+ * "max"; anything but a positive integer is 400 naming it, written to
+ * "w" (returns 0).
+ */
+int		 page_size_parse(struct req *, struct resp *, long def,
+		    long max, long *size);
+
+/*
  * Reads ?page= and ?page_size= of "r".  A page that is not a positive
  * integer ("0", "-1", "last", "1.5") is 404 as in DRF; a page_size that
  * is not a positive integer is 400 naming it; a larger one is clamped.
@@ -40,6 +48,15 @@ int		 page_parse(struct req *, struct resp *, struct page *);
  */
 int		 page_begin(struct req *, struct resp *, const struct conf *,
 		    const struct page *, long count, struct json *);
+
+/*
+ * The absolute link to this list with query parameter "key" set to
+ * "val" (NULL: removed): PUBLIC_URL, the request's path, and its query
+ * in order with "key" where it first was (or added at the end).
+ * Pool-owned; NULL when memory runs out.
+ */
+const char	*page_url(const struct req *, const struct conf *,
+		    const char *key, const char *val);
 
 /* Closes what page_begin() opened and sets status 200 and the type. */
 enum err	 page_end(struct resp *, struct json *);

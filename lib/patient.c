@@ -223,17 +223,15 @@ patient_taken(struct db *db, const struct patient *p, unsigned int *taken)
 }
 
 /*
- * Binds the filters to ?1 to ?4 of PATIENT_WHERE (lib/stmt.c).  The
- * search becomes a LIKE pattern "%term%" in "pat" with "\", "%" and "_"
- * escaped by "\" (the statement's ESCAPE clause), so that a term is
- * matched literally.  The caller clears "pat" after the statement ran.
+ * Binds the filters to ?1 to ?4 of PATIENT_WHERE (lib/stmt.c), the
+ * search as a LIKE pattern built in "pat", which the caller clears
+ * after the statement ran.
  */
 static enum err
 bind_filter(sqlite3_stmt *st, const struct patient_filter *f,
     struct buf *pat)
 {
-	const char	*s;
-	enum err	 e = ERR_OK;
+	enum err	 e;
 
 	db_bind_text(st, 1, f->city);
 	db_bind_text(st, 2, f->state);
@@ -242,14 +240,7 @@ bind_filter(sqlite3_stmt *st, const struct patient_filter *f,
 		sqlite3_bind_null(st, 4);
 		return ERR_OK;
 	}
-	e = buf_putc(pat, '%');
-	for (s = f->search; *s != '\0' && e == ERR_OK; s++) {
-		if (strchr("\\%_", *s) != NULL)
-			e = buf_putc(pat, '\\');
-		if (e == ERR_OK)
-			e = buf_putc(pat, *s);
-	}
-	if (e == ERR_OK && (e = buf_putc(pat, '%')) == ERR_OK)
+	if ((e = db_like_pattern(pat, f->search)) == ERR_OK)
 		sqlite3_bind_text(st, 4, pat->p, (int)pat->len, SQLITE_STATIC);
 	return e;
 }

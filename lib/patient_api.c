@@ -13,6 +13,7 @@
 #include "extern.h"
 #include "json.h"
 #include "page.h"
+#include "param.h"
 #include "patient.h"
 #include "pool.h"
 #include "problem.h"
@@ -360,15 +361,6 @@ patient_api_delete(struct app *app, struct req *r, struct resp *w)
 	return ERR_OK;
 }
 
-/* A query value, or NULL when it is absent or empty (as DRF ignores). */
-static const char *
-param(const struct req *r, const char *key)
-{
-	const char	*s = query_get(&r->query, key);
-
-	return s != NULL && *s != '\0' ? s : NULL;
-}
-
 /*
  * Reads the filters of the list; an unknown ordering is 400 naming it
  * (SPEC 7.12).  Returns 1, or writes the answer and returns 0.
@@ -379,19 +371,17 @@ list_filter(struct req *r, struct resp *w, struct patient_filter *f)
 	struct field_error	*errs = NULL;
 	const char		*s;
 
-	f->city = param(r, "city");
-	f->state = param(r, "state");
-	f->country = param(r, "country");
-	f->search = param(r, "search");
+	f->city = param_str(r, "city");
+	f->state = param_str(r, "state");
+	f->country = param_str(r, "country");
+	f->search = param_str(r, "search");
 	f->order = PATIENT_ORDER_FIRST_NAME;
-	if ((s = param(r, "ordering")) == NULL ||
-	    (f->order = patient_order(s)) != PATIENT_ORDER__MAX)
-		return 1;
-	(void)problem_field(r->pool, &errs, "ordering", "Select a valid "
-	    "ordering: first_name, last_name, date_of_birth or created_at, "
-	    "each with an optional leading \"-\".");
-	problem_write(w, r, 400, "invalid", "The request is invalid.", errs);
-	return 0;
+	if ((s = param_str(r, "ordering")) != NULL &&
+	    (f->order = patient_order(s)) == PATIENT_ORDER__MAX)
+		(void)problem_field(r->pool, &errs, "ordering", "Select a "
+		    "valid ordering: first_name, last_name, date_of_birth or "
+		    "created_at, each with an optional leading \"-\".");
+	return param_end(r, w, errs);
 }
 
 static void

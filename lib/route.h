@@ -16,7 +16,8 @@ typedef enum err (*handler_fn)(struct app *, struct req *, struct resp *);
 
 enum	route_flag {
 	ROUTE_BODY = 0x01,	/* reads a JSON body: 415/413/400 apply */
-	ROUTE_SECRET = 0x02	/* the path holds a token: never logged */
+	ROUTE_SECRET = 0x02,	/* the path holds a token: never logged */
+	ROUTE_IDEMPOTENT = 0x04	/* honours Idempotency-Key (lib/idem.c) */
 };
 
 /*

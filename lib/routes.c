@@ -8,6 +8,8 @@
 #include "extern.h"
 #include "route.h"
 
+#define	ROLES_CLINICAL	(ROLE_BIT(ROLE_DOCTOR) | ROLE_BIT(ROLE_NURSE))
+
 /*
  * The service's routes (SPEC sections 4 to 6).  Dispatch checks the
  * roles before it calls a handler.
@@ -48,6 +50,8 @@ const struct route routes[] = {
 	  ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_STAFF), ROUTE_BODY },
 	{ METHOD_DELETE, "/api/patients/:id/", patient_api_delete,
 	  ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_STAFF), 0 },
+	{ METHOD_GET, "/api/patients/:id/heartrates/",
+	  reading_api_patient_list, ROLES_CLINICAL, 0 },
 
 	/* Admissions (SPEC sections 3 and 5): writes for admin and staff. */
 	{ METHOD_GET, "/api/admissions/", admission_api_list, ROLES_ANY, 0 },
@@ -74,5 +78,13 @@ const struct route routes[] = {
 	  ROLE_BIT(ROLE_ADMIN), ROUTE_BODY },
 	{ METHOD_DELETE, "/api/devices/:id/", device_api_delete,
 	  ROLE_BIT(ROLE_ADMIN), 0 },
+
+	/* Heart rates (SPEC sections 3, 5): doctors and nurses only. */
+	{ METHOD_GET, "/api/heartrates/", reading_api_list, ROLES_CLINICAL,
+	  0 },
+	{ METHOD_POST, "/api/heartrates/", reading_api_create,
+	  ROLES_CLINICAL, ROUTE_BODY | ROUTE_IDEMPOTENT },
+	{ METHOD_GET, "/api/heartrates/:id/", reading_api_get,
+	  ROLES_CLINICAL, 0 },
 };
 const size_t routesz = sizeof(routes) / sizeof(routes[0]);

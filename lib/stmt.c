@@ -20,7 +20,7 @@
 /*
  * The list's filters (lib/patient.h), NULL: any.  city, state and
  * country are COLLATE NOCASE columns, so "=" ignores case; ?4 is a LIKE
- * pattern whose "\", "%" and "_" are escaped by patient.c.
+ * pattern made by db_like_pattern().
  */
 #define	PATIENT_WHERE	"WHERE (?1 IS NULL OR city = ?1) " \
 		"AND (?2 IS NULL OR state = ?2) " \
@@ -32,6 +32,37 @@
 /* One page of the list in "order", ties broken by id (SPEC 7.12, 7.32). */
 #define	PATIENT_LIST(order) "SELECT " PATIENT_COLUMNS " FROM patients " \
 		PATIENT_WHERE "ORDER BY " order " LIMIT ?5 OFFSET ?6"
+
+/*
+ * The columns reading.c reads, in the order of its reading_row(); the
+ * insert binds them (from id on) as ?1 to ?9.
+ */
+#define	READING_COLUMNS	"seq, id, patient_id, admission_id, bpm, status, " \
+		"notes, handled_by, measured_at, recorded_at"
+/*
+ * A page of readings (lib/reading.c).  The scope (all, one patient,
+ * one admission, one user: ?1) picks the index of sql/004 whose keyset
+ * is the range: OLDER reads down from the position (?8, ?9) to the
+ * lower bound ?7, NEWER up from it to the upper bound ?7; reading.c
+ * folds since/until and the cursor into those bounds.  The filters ?2
+ * to ?6 are checked on the rows of the range.  ?6 is a LIKE pattern
+ * over the patient's names.
+ */
+#define	READING_FILTER	"(?2 IS NULL OR patient_id = ?2) " \
+		"AND (?3 IS NULL OR admission_id = ?3) " \
+		"AND (?4 IS NULL OR status = ?4) " \
+		"AND (?5 IS NULL OR handled_by = ?5) " \
+		"AND (?6 IS NULL OR patient_id IN (SELECT id FROM patients " \
+		"WHERE first_name LIKE ?6 ESCAPE '\\' " \
+		"OR last_name LIKE ?6 ESCAPE '\\')) "
+#define	READING_OLDER(scope) "SELECT " READING_COLUMNS " FROM readings " \
+		"WHERE " scope READING_FILTER "AND measured_at >= ?7 " \
+		"AND (measured_at, seq) < (?8, ?9) " \
+		"ORDER BY measured_at DESC, seq DESC LIMIT ?10"
+#define	READING_NEWER(scope) "SELECT " READING_COLUMNS " FROM readings " \
+		"WHERE " scope READING_FILTER "AND measured_at <= ?7 " \
+		"AND (measured_at, seq) > (?8, ?9) " \
+		"ORDER BY measured_at, seq LIMIT ?10"
 
 /*
  * The columns admission.c reads, in the order of its admission_row():
@@ -93,6 +124,12 @@ const char *const stmt_sql[STMT__MAX] = {
 		"COMMIT",
 	[STMT_ROLLBACK] =
 		"ROLLBACK",
+	[STMT_SAVEPOINT] =
+		"SAVEPOINT nested",
+	[STMT_RELEASE] =
+		"RELEASE nested",
+	[STMT_ROLLBACK_TO] =
+		"ROLLBACK TO nested",
 	[STMT_HEALTH] =
 		"SELECT count(*) FROM (SELECT 1 FROM users LIMIT 1)",
 	[STMT_USER_INSERT] =
@@ -227,6 +264,35 @@ const char *const stmt_sql[STMT__MAX] = {
 		"SELECT count(*) FROM patients WHERE id = ?",
 	[STMT_ADMISSION_DEVICE_STATUS] =
 		"SELECT status FROM devices WHERE id = ?",
+	[STMT_READING_INSERT] =
+		"INSERT INTO readings (id, patient_id, admission_id, bpm, status, "
+		"notes, handled_by, measured_at, recorded_at) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_READING_GET] =
+		"SELECT " READING_COLUMNS " FROM readings WHERE id = ?",
+	[STMT_READING_OPEN_ADMISSION] =
+		"SELECT id, admission_date FROM admissions "
+		"WHERE patient_id = ? AND is_discharged = 0",
+	[STMT_READING_OLDER_ALL] = READING_OLDER(""),
+	[STMT_READING_NEWER_ALL] = READING_NEWER(""),
+	[STMT_READING_OLDER_PATIENT] = READING_OLDER("patient_id = ?1 AND "),
+	[STMT_READING_NEWER_PATIENT] = READING_NEWER("patient_id = ?1 AND "),
+	[STMT_READING_OLDER_ADMISSION] =
+		READING_OLDER("admission_id = ?1 AND "),
+	[STMT_READING_NEWER_ADMISSION] =
+		READING_NEWER("admission_id = ?1 AND "),
+	[STMT_READING_OLDER_USER] = READING_OLDER("handled_by = ?1 AND "),
+	[STMT_READING_NEWER_USER] = READING_NEWER("handled_by = ?1 AND "),
+	[STMT_IDEM_GET] =
+		"SELECT digest, status, content_type, headers, body "
+		"FROM idempotency_keys "
+		"WHERE user_id = ? AND key = ? AND created_at >= ?",
+	[STMT_IDEM_INSERT] =
+		"INSERT INTO idempotency_keys (user_id, key, digest, status, "
+		"content_type, headers, body, created_at) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_IDEM_PRUNE] =
+		"DELETE FROM idempotency_keys WHERE created_at < ?",
 	[STMT_PATIENT_INSERT] =
 		"INSERT INTO patients (" PATIENT_COLUMNS ") VALUES (?1, ?2, ?3, "
 		"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",

@@ -3,12 +3,15 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "pool.h"
+#include "rfc3339.h"
 #include "utf8.h"
+#include "uuid.h"
 #include "valid.h"
 
 const char *const valid_genders[] = { "male", "female", "other", NULL };
@@ -175,6 +178,63 @@ valid_choice(struct valid *v, const char *name, int required,
 			return 1;
 		}
 	return fail(v, name, "This is not a valid choice.");
+}
+
+int
+valid_uuid(struct valid *v, const char *name, int required,
+    const char **out)
+{
+	const cJSON	*item;
+
+	*out = NULL;
+	item = cJSON_GetObjectItemCaseSensitive(v->o, name);
+	if (item == NULL || cJSON_IsNull(item))
+		return required ? fail(v, name, "This field is required.") : 1;
+	if (!cJSON_IsString(item) || item->valuestring == NULL)
+		return fail(v, name, "Incorrect type. Expected pk value.");
+	if (!uuid_valid(item->valuestring))
+		return fail(v, name, "Must be a valid UUID.");
+	return keep(v, item, out);
+}
+
+int
+valid_int(struct valid *v, const char *name, int required, long min,
+    long max, long *out)
+{
+	const cJSON	*item;
+	double		 d;
+
+	item = cJSON_GetObjectItemCaseSensitive(v->o, name);
+	if (item == NULL || cJSON_IsNull(item))
+		return required ? fail(v, name, "This field is required.") : 1;
+	/* A string or a bool is refused, never converted. */
+	if (!cJSON_IsNumber(item) || !isfinite(d = item->valuedouble))
+		return fail(v, name, "A valid integer is required.");
+	if (d < (double)min)
+		return fail(v, name, pool_printf(v->pool, "Ensure this value "
+		    "is greater than or equal to %ld.", min));
+	if (d > (double)max)
+		return fail(v, name, pool_printf(v->pool, "Ensure this value "
+		    "is less than or equal to %ld.", max));
+	if (d != (double)(long)d)
+		return fail(v, name, "A valid integer is required.");
+	*out = (long)d;
+	return 1;
+}
+
+int
+valid_time(struct valid *v, const char *name, int required, int64_t *out)
+{
+	const cJSON	*item;
+
+	if (!get_string(v, name, required, &item))
+		return 0;
+	if (item == NULL)
+		return !required;
+	if (time_parse(item->valuestring, out) != ERR_OK)
+		return fail(v, name, "Datetime has wrong format. Use RFC 3339, "
+		    "e.g. 2026-11-26T09:30:00Z.");
+	return 1;
 }
 
 int

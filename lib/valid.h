@@ -5,6 +5,7 @@
 #define HM_VALID_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "problem.h"
 
@@ -44,6 +45,24 @@ int		 valid_phone(struct valid *, const char *name, int required,
 /* One of the NULL-terminated "choices". */
 int		 valid_choice(struct valid *, const char *name, int required,
 		    const char *const *choices, const char **out);
+
+/* An id: a string holding a UUID in canonical lower-case text. */
+int		 valid_uuid(struct valid *, const char *name, int required,
+		    const char **out);
+
+/*
+ * An integer from "min" to "max": a JSON number without a fraction
+ * (72.0 is 72), never a string.  "*out" is left alone when absent.
+ */
+int		 valid_int(struct valid *, const char *name, int required,
+		    long min, long max, long *out);
+
+/*
+ * An RFC 3339 date-time, stored as milliseconds since the epoch; "*out"
+ * is left alone when absent.
+ */
+int		 valid_time(struct valid *, const char *name, int required,
+		    int64_t *out);
 
 /*
  * A password: any string without control characters (the policy is
