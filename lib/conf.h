@@ -57,6 +57,8 @@ struct	conf {
 	 */
 	long		 heart_rate_low;
 	long		 heart_rate_high;
+	/* The ward overview calls a patient "stale" past this. */
+	long		 monitor_stale_seconds;
 
 	/* The mail worker's relay. */
 	char		*email_host;

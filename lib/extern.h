@@ -102,6 +102,7 @@ enum	stmt {
 	STMT_READING_NEWER_ADMISSION,
 	STMT_READING_OLDER_USER,
 	STMT_READING_NEWER_USER,
+	STMT_MONITOR,
 	/* idempotency keys (lib/idem.c) */
 	STMT_IDEM_GET,
 	STMT_IDEM_INSERT,
@@ -234,6 +235,17 @@ enum err	 admission_api_get(struct app *, struct req *, struct resp *);
 enum err	 admission_api_patch(struct app *, struct req *, struct resp *);
 enum err	 admission_api_discharge(struct app *, struct req *,
 		    struct resp *);
+/*
+ * Reads the reading in the columns READING_COLUMNS_OF() of lib/stmt.c
+ * from column "col" on (lib/reading.c).  "r->id" is NULL when they are
+ * NULL (a LEFT JOIN found none).
+ */
+struct reading;
+void		 reading_row(struct pool *, sqlite3_stmt *, int col,
+		    struct reading *r);
+
+/* The ward overview (lib/monitor.c). */
+enum err	 monitor_api_get(struct app *, struct req *, struct resp *);
 /* Heart rates (lib/reading_api.c). */
 enum err	 reading_api_list(struct app *, struct req *, struct resp *);
 enum err	 reading_api_create(struct app *, struct req *, struct resp *);

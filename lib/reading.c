@@ -53,21 +53,20 @@ reading_json(struct json *j, const char *key, const struct reading *r)
 	json_obj_close(j);
 }
 
-/* Reads a row of READING_COLUMNS (lib/stmt.c) into "r". */
-static void
-reading_row(struct pool *pool, sqlite3_stmt *st, struct reading *r)
+void
+reading_row(struct pool *pool, sqlite3_stmt *st, int col, struct reading *r)
 {
 
-	r->seq = sqlite3_column_int64(st, 0);
-	r->id = db_col_text(pool, st, 1);
-	r->patient_id = db_col_text(pool, st, 2);
-	r->admission_id = db_col_text(pool, st, 3);
-	r->bpm = (long)sqlite3_column_int64(st, 4);
-	r->status = db_col_text(pool, st, 5);
-	r->notes = db_col_text(pool, st, 6);
-	r->handled_by = db_col_text(pool, st, 7);
-	r->measured_at = db_col_text(pool, st, 8);
-	r->recorded_at = db_col_text(pool, st, 9);
+	r->seq = sqlite3_column_int64(st, col);
+	r->id = db_col_text(pool, st, col + 1);
+	r->patient_id = db_col_text(pool, st, col + 2);
+	r->admission_id = db_col_text(pool, st, col + 3);
+	r->bpm = (long)sqlite3_column_int64(st, col + 4);
+	r->status = db_col_text(pool, st, col + 5);
+	r->notes = db_col_text(pool, st, col + 6);
+	r->handled_by = db_col_text(pool, st, col + 7);
+	r->measured_at = db_col_text(pool, st, col + 8);
+	r->recorded_at = db_col_text(pool, st, col + 9);
 }
 
 enum err
@@ -80,7 +79,7 @@ reading_by_id(struct db *db, struct pool *pool, const char *id,
 
 	db_bind_text(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		reading_row(pool, st, r);
+		reading_row(pool, st, 0, r);
 	else if ((e = db_rc(db, rc, "reading_by_id")) == ERR_OK)
 		e = ERR_NOTFOUND;
 	sqlite3_reset(st);
@@ -173,7 +172,7 @@ reading_list(struct db *db, struct pool *pool, const struct reading_filter *f,
 	sqlite3_bind_int64(st, 10, c->size + 1);
 	while (e == ERR_OK && (size_t)c->size >= n &&
 	    (rc = sqlite3_step(st)) == SQLITE_ROW)
-		reading_row(pool, st, &rows[n++]);
+		reading_row(pool, st, 0, &rows[n++]);
 	if (e == ERR_OK)
 		e = db_rc(db, rc, "reading_list");
 	sqlite3_reset(st);

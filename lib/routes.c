@@ -86,5 +86,8 @@ const struct route routes[] = {
 	  ROLES_CLINICAL, ROUTE_BODY | ROUTE_IDEMPOTENT },
 	{ METHOD_GET, "/api/heartrates/:id/", reading_api_get,
 	  ROLES_CLINICAL, 0 },
+
+	/* The ward overview (SPEC 5, "Live monitoring"). */
+	{ METHOD_GET, "/api/monitor/", monitor_api_get, ROLES_CLINICAL, 0 },
 };
 const size_t routesz = sizeof(routes) / sizeof(routes[0]);

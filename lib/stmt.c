@@ -37,8 +37,10 @@
  * The columns reading.c reads, in the order of its reading_row(); the
  * insert binds them (from id on) as ?1 to ?9.
  */
-#define	READING_COLUMNS	"seq, id, patient_id, admission_id, bpm, status, " \
-		"notes, handled_by, measured_at, recorded_at"
+#define	READING_COLUMNS_OF(t) t "seq, " t "id, " t "patient_id, " \
+		t "admission_id, " t "bpm, " t "status, " t "notes, " \
+		t "handled_by, " t "measured_at, " t "recorded_at"
+#define	READING_COLUMNS	READING_COLUMNS_OF("")
 /*
  * A page of readings (lib/reading.c).  The scope (all, one patient,
  * one admission, one user: ?1) picks the index of sql/004 whose keyset
@@ -283,6 +285,21 @@ const char *const stmt_sql[STMT__MAX] = {
 		READING_NEWER("admission_id = ?1 AND "),
 	[STMT_READING_OLDER_USER] = READING_OLDER("handled_by = ?1 AND "),
 	[STMT_READING_NEWER_USER] = READING_NEWER("handled_by = ?1 AND "),
+	/*
+	 * The ward overview (lib/monitor.c): each open admission with its
+	 * newest reading, found by one probe of readings_admission.
+	 */
+	[STMT_MONITOR] =
+		"SELECT a.id, a.ward, a.bed, a.admission_date, p.id, "
+		"p.first_name, p.last_name, d.id, d.serial_number, "
+		READING_COLUMNS_OF("r.") " FROM admissions a "
+		"JOIN patients p ON p.id = a.patient_id "
+		"JOIN devices d ON d.id = a.device_id "
+		"LEFT JOIN readings r ON r.seq = (SELECT seq FROM readings "
+		"WHERE admission_id = a.id "
+		"ORDER BY measured_at DESC, seq DESC LIMIT 1) "
+		"WHERE a.is_discharged = 0 AND (?1 IS NULL OR a.ward = ?1) "
+		"ORDER BY a.ward, a.bed, a.admission_date, a.id",
 	[STMT_IDEM_GET] =
 		"SELECT digest, status, content_type, headers, body "
 		"FROM idempotency_keys "
