@@ -17,7 +17,20 @@
 #include "serve.h"
 #include "supervise.h"
 
+/*
+ * This file is the main of both programs: the REST worker pool and,
+ * built with HM_STREAM, heartmonitor-stream (one process by default,
+ * since each holds many streams).
+ */
+#ifdef HM_STREAM
+#define	PROGRAM		"heartmonitor-stream"
+#define	WORKERS_DEFAULT	1
+#define	SERVE		stream_serve
+#else
+#define	PROGRAM		"heartmonitor-fcgi"
 #define	WORKERS_DEFAULT	2
+#define	SERVE		serve
+#endif
 
 struct	worker_arg {
 	int			 fd;
@@ -29,16 +42,16 @@ worker(void *p)
 {
 	const struct worker_arg	*a = p;
 
-	return serve(a->fd, a->conf);
+	return SERVE(a->fd, a->conf);
 }
 
 static void
 usage(FILE *f)
 {
 
-	fprintf(f, "usage: heartmonitor-fcgi [-c config] "
+	fprintf(f, "usage: " PROGRAM " [-c config] "
 	    "[--listen unix:PATH|HOST:PORT] [--workers N]\n"
-	    "       heartmonitor-fcgi --version | --help\n"
+	    "       " PROGRAM " --version | --help\n"
 	    "Without --listen the listening socket comes from systemd "
 	    "(LISTEN_FDS) or,\nunder spawn-fcgi, on descriptor 0.\n");
 }
@@ -95,7 +108,7 @@ main(int argc, char *argv[])
 	const char		*confpath, *spec = NULL;
 	int			 c, workers = 0, status;
 
-	log_init("heartmonitor-fcgi");
+	log_init(PROGRAM);
 	confpath = getenv("HEARTMONITOR_CONFIG");
 	while ((c = getopt_long(argc, argv, "c:l:w:Vh", longopts, NULL)) != -1)
 		switch (c) {
@@ -107,14 +120,14 @@ main(int argc, char *argv[])
 			break;
 		case 'w':
 			if (!parse_workers(optarg, &workers)) {
-				fprintf(stderr, "heartmonitor-fcgi: --workers "
+				fprintf(stderr, PROGRAM ": --workers "
 				    "takes a number from 1 to %d\n",
 				    WORKERS_MAX);
 				return 2;
 			}
 			break;
 		case 'V':
-			puts("heartmonitor-fcgi " PACKAGE_VERSION);
+			puts(PROGRAM " " PACKAGE_VERSION);
 			return 0;
 		case 'h':
 			usage(stdout);
@@ -157,7 +170,7 @@ main(int argc, char *argv[])
 	arg.conf = &conf;
 	log_warnx(NULL, "version %s, listening", PACKAGE_VERSION);
 	if (arg.fd == 0 && workers == 1)
-		status = serve(arg.fd, &conf);
+		status = SERVE(arg.fd, &conf);
 	else
 		status = supervise(workers > 0 ? workers : WORKERS_DEFAULT,
 		    worker, &arg);

@@ -103,6 +103,8 @@ static const struct conf_key keys[] = {
 	  OFF(heart_rate_high), 0 },
 	{ "MONITOR_STALE_SECONDS", CONF_LONG, "60", 5, DAY, NULL,
 	  OFF(monitor_stale_seconds), 0 },
+	{ "STREAM_CLIENTS", CONF_LONG, "512", 1, 16384, NULL,
+	  OFF(stream_clients), 0 },
 	{ "EMAIL_HOST", CONF_STR, "localhost", 1, 255, NULL,
 	  OFF(email_host), 0 },
 	{ "EMAIL_PORT", CONF_LONG, "25", 1, 65535, NULL, OFF(email_port), 0 },

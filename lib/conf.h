@@ -59,6 +59,8 @@ struct	conf {
 	long		 heart_rate_high;
 	/* The ward overview calls a patient "stale" past this. */
 	long		 monitor_stale_seconds;
+	/* Event streams one heartmonitor-stream process holds at once. */
+	long		 stream_clients;
 
 	/* The mail worker's relay. */
 	char		*email_host;

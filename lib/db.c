@@ -324,8 +324,10 @@ db_commit(struct db *db)
 {
 	enum err	 e;
 
-	if (db->depth == 0)
-		return db_rc(db, SQLITE_MISUSE, "db_commit");
+	if (db->depth == 0) {
+		log_warnx(NULL, "db_commit: no transaction is open");
+		return ERR_DB;
+	}
 	e = db_run(db, db->depth > 1 ? STMT_RELEASE : STMT_COMMIT,
 	    "db_commit");
 	if (e != ERR_OK) {

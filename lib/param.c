@@ -46,15 +46,18 @@ param_bool(struct req *r, const char *key, struct field_error **errs)
 }
 
 const char *
-param_time(struct req *r, const char *key, struct field_error **errs)
+param_time(struct req *r, const char *key, int lower,
+    struct field_error **errs)
 {
 	const char	*s;
 	char		 t[RFC3339_STRLEN + 1];
 	int64_t		 ms;
+	enum err	 e;
 
 	if ((s = param_str(r, key)) == NULL)
 		return NULL;
-	if (time_parse(s, &ms) != ERR_OK || time_format(ms, t) != ERR_OK) {
+	e = lower ? time_parse_ceil(s, &ms) : time_parse(s, &ms);
+	if (e != ERR_OK || time_format(ms, t) != ERR_OK) {
 		(void)problem_field(r->pool, errs, key, "Enter a valid RFC "
 		    "3339 date-time, e.g. 2026-11-26T09:30:00Z.");
 		return NULL;

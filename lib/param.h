@@ -27,9 +27,11 @@ int		 param_bool(struct req *, const char *key,
 /*
  * An RFC 3339 date-time, returned in time_format()'s form (UTC, with
  * milliseconds) so that it compares as the stored times do; NULL when
- * absent or invalid (an error).
+ * absent or invalid (an error).  Stored times have milliseconds, so a
+ * finer "lower" bound rounds up and an upper one down: both stay
+ * inclusive of exactly the stored times they should.
  */
-const char	*param_time(struct req *, const char *key,
+const char	*param_time(struct req *, const char *key, int lower,
 		    struct field_error **errs);
 
 /*

@@ -281,8 +281,8 @@ list_params(struct req *r, struct resp *w, struct reading_filter *f)
 			(void)problem_field(r->pool, &errs, "status", "Select "
 			    "a valid choice: low, normal or high.");
 	}
-	f->since = param_time(r, "since", &errs);
-	f->until = param_time(r, "until", &errs);
+	f->since = param_time(r, "since", 1, &errs);
+	f->until = param_time(r, "until", 0, &errs);
 	f->search = param_str(r, "search");
 	return param_end(r, w, errs);
 }

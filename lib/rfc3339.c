@@ -245,6 +245,24 @@ time_parse(const char *s, int64_t *ms)
 }
 
 enum err
+time_parse_ceil(const char *s, int64_t *ms)
+{
+	size_t		 i;
+	enum err	 e;
+
+	if ((e = time_parse(s, ms)) != ERR_OK)
+		return e;
+	/* time_parse() checked the shape: digits after ".sss" are finer. */
+	if (s[19] == '.')
+		for (i = 20; s[i] >= '0' && s[i] <= '9'; i++)
+			if (i >= 23 && s[i] != '0') {
+				(*ms)++;
+				break;
+			}
+	return ERR_OK;
+}
+
+enum err
 date_parse(const char *s, int64_t *days)
 {
 

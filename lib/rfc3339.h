@@ -32,6 +32,12 @@ enum err	 time_format(int64_t ms, char out[RFC3339_STRLEN + 1]);
 enum err	 time_parse(const char *s, int64_t *ms);
 
 /*
+ * As time_parse(), but a fraction finer than a millisecond rounds up:
+ * the first millisecond not before "s", for lower bounds.
+ */
+enum err	 time_parse_ceil(const char *s, int64_t *ms);
+
+/*
  * Parses a calendar date "YYYY-MM-DD" strictly and stores the days
  * since 1970-01-01 in "*days".  Returns ERR_INVAL for anything else.
  */

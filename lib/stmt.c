@@ -300,6 +300,15 @@ const char *const stmt_sql[STMT__MAX] = {
 		"ORDER BY measured_at DESC, seq DESC LIMIT 1) "
 		"WHERE a.is_discharged = 0 AND (?1 IS NULL OR a.ward = ?1) "
 		"ORDER BY a.ward, a.bed, a.admission_date, a.id",
+	/* The live stream (lib/stream.c): readings in commit order. */
+	[STMT_STREAM_SINCE] =
+		"SELECT " READING_COLUMNS_OF("r.") ", a.ward FROM readings r "
+		"JOIN admissions a ON a.id = r.admission_id "
+		"WHERE r.seq > ? ORDER BY r.seq LIMIT ?",
+	[STMT_STREAM_NEWEST] =
+		"SELECT coalesce(max(seq), 0) FROM readings",
+	[STMT_DATA_VERSION] =
+		"PRAGMA data_version",
 	[STMT_IDEM_GET] =
 		"SELECT digest, status, content_type, headers, body "
 		"FROM idempotency_keys "

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -207,6 +208,131 @@ START_TEST(test_unopenable)
 }
 END_TEST
 
+/* 1 if another connection can take the write lock right now. */
+static int
+lock_free(void)
+{
+	sqlite3	*conn;
+	int	 rc;
+
+	ck_assert_int_eq(sqlite3_open(tdb.path, &conn), SQLITE_OK);
+	if ((rc = sqlite3_exec(conn, "BEGIN IMMEDIATE", NULL, NULL, NULL)) ==
+	    SQLITE_OK)
+		sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(conn);
+	return rc == SQLITE_OK;
+}
+
+/* Adds device "serial" (device_insert() has its own db_begin()). */
+static enum err
+add_device(const char *serial)
+{
+	struct device	 d;
+
+	memset(&d, 0, sizeof(d));
+	d.serial_number = serial;
+	d.model_name = "M";
+	return device_insert(tdb.app.db, pool, &d);
+}
+
+/* How many devices "serial" another connection sees (committed). */
+static long
+devices(const char *serial)
+{
+	char	 sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM devices WHERE "
+	    "serial_number = '%s'", serial);
+	return testdb_count(&tdb, sql);
+}
+
+/* A db_begin() inside another: a savepoint; its rollback is its own. */
+START_TEST(test_nested_inner_rollback)
+{
+
+	ck_assert(lock_free());
+	ck_assert_int_eq(db_begin(tdb.app.db), ERR_OK);
+	ck_assert(!lock_free());
+	ck_assert_int_eq(add_device("OUTER"), ERR_OK);
+	ck_assert_int_eq(db_begin(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(add_device("INNER"), ERR_OK);
+	db_rollback(tdb.app.db);
+	/* Still inside the outer transaction, nothing committed yet. */
+	ck_assert(!lock_free());
+	ck_assert_int_eq(devices("OUTER"), 0);
+	ck_assert_int_eq(add_device("AFTER"), ERR_OK);
+	ck_assert_int_eq(db_commit(tdb.app.db), ERR_OK);
+	ck_assert(lock_free());
+	ck_assert_int_eq(devices("OUTER"), 1);
+	ck_assert_int_eq(devices("INNER"), 0);
+	ck_assert_int_eq(devices("AFTER"), 1);
+}
+END_TEST
+
+/* An inner commit is only a release: the outer rollback drops it. */
+START_TEST(test_nested_outer_rollback)
+{
+
+	ck_assert_int_eq(db_begin(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(add_device("OUTER"), ERR_OK);
+	ck_assert_int_eq(db_begin(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(add_device("INNER"), ERR_OK);
+	ck_assert_int_eq(db_commit(tdb.app.db), ERR_OK);
+	ck_assert(!lock_free());
+	ck_assert_int_eq(devices("INNER"), 0);
+	db_rollback(tdb.app.db);
+	ck_assert(lock_free());
+	ck_assert_int_eq(devices("OUTER"), 0);
+	ck_assert_int_eq(devices("INNER"), 0);
+	/* A failed inner write rolls back only itself. */
+	ck_assert_int_eq(db_begin(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(add_device("DUP"), ERR_OK);
+	ck_assert_int_eq(add_device("DUP"), ERR_CONFLICT);
+	ck_assert(!lock_free());
+	ck_assert_int_eq(add_device("NEXT"), ERR_OK);
+	ck_assert_int_eq(db_commit(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(devices("DUP"), 1);
+	ck_assert_int_eq(devices("NEXT"), 1);
+}
+END_TEST
+
+/* Three deep, and back to depth 0: the next db_begin() is a BEGIN. */
+START_TEST(test_nested_depth)
+{
+
+	ck_assert_int_eq(db_begin(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(db_begin(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(db_begin(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(add_device("X"), ERR_OK);
+	db_rollback(tdb.app.db);
+	ck_assert_int_eq(add_device("Y"), ERR_OK);
+	ck_assert_int_eq(db_commit(tdb.app.db), ERR_OK);
+	ck_assert(!lock_free());
+	ck_assert_int_eq(db_commit(tdb.app.db), ERR_OK);
+	ck_assert(lock_free());
+	ck_assert_int_eq(devices("X"), 0);
+	ck_assert_int_eq(devices("Y"), 1);
+	/* Depth 0 again: a real BEGIN IMMEDIATE (a savepoint won't lock). */
+	ck_assert_int_eq(db_begin(tdb.app.db), ERR_OK);
+	ck_assert(!lock_free());
+	ck_assert_int_eq(add_device("Z"), ERR_OK);
+	ck_assert_int_eq(db_commit(tdb.app.db), ERR_OK);
+	ck_assert(lock_free());
+	ck_assert_int_eq(devices("Z"), 1);
+	/* Ending what was never begun changes nothing. */
+	ck_assert_int_ne(db_commit(tdb.app.db), ERR_OK);
+	db_rollback(tdb.app.db);
+	ck_assert(lock_free());
+	ck_assert_int_eq(db_begin(tdb.app.db), ERR_OK);
+	ck_assert(!lock_free());
+	db_rollback(tdb.app.db);
+	ck_assert(lock_free());
+	/* A plain write after all that commits on its own. */
+	ck_assert_int_eq(add_device("W"), ERR_OK);
+	ck_assert_int_eq(devices("W"), 1);
+}
+END_TEST
+
 static Suite *
 db_suite(void)
 {
@@ -223,6 +349,9 @@ db_suite(void)
 	tcase_add_test(tc, test_users);
 	tcase_add_test(tc, test_devices);
 	tcase_add_test(tc, test_unopenable);
+	tcase_add_test(tc, test_nested_inner_rollback);
+	tcase_add_test(tc, test_nested_outer_rollback);
+	tcase_add_test(tc, test_nested_depth);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,514 @@
+/*
+ * Copyright (c) 2026 The Heart Monitor authors.  ISC licence: see COPYING.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <fcgiapp.h>
+
+#include "app.h"
+#include "auth.h"
+#include "conf.h"
+#include "http.h"
+#include "log.h"
+#include "pool.h"
+#include "request.h"
+#include "route.h"
+#include "serve.h"
+#include "stream.h"
+#include "uuid.h"
+
+/*
+ * heartmonitor-stream: event streams of readings (SPEC 5 "Live
+ * monitoring"), kept out of the REST pool so that live clients never
+ * hold its single-threaded workers.  One process holds STREAM_CLIENTS
+ * streams, a thread each, blocked on a condition variable, not on the
+ * database.  One watcher thread per process polls PRAGMA data_version
+ * on a connection of its own; when another connection has committed,
+ * it reads the readings after the newest it knows and puts their
+ * events in a ring, then wakes the clients, who write what their
+ * filter passes.  The shared connection of the client threads serves
+ * only sign-in checks and Last-Event-ID replays, under one lock.
+ */
+
+#define	RING_SIZE	4096		/* events kept for slow clients */
+#define	WARD_LEN	100
+#define	WATCH_MS	50		/* how often the watcher looks */
+#define	KEEPALIVE_MS	15000		/* a comment when nothing else came */
+#define	RECHECK_MS	1000		/* how often a stream's sign-in is checked */
+#define	BATCH		500		/* readings read at a time */
+#define	STACK_SIZE	(256 * 1024)
+#define	OPENING		": stream open\nretry: 2000\n\n"
+
+struct	event {
+	int64_t		 seq;
+	char		 patient_id[UUID_STRLEN + 1];
+	char		 ward[WARD_LEN + 1];
+	int		 has_ward;
+	char		*text;
+	size_t		 textsz;
+};
+
+/* What the watcher shares with the client threads, under "lock". */
+static struct {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 wake;
+	struct event	 ring[RING_SIZE];
+	size_t		 first;		/* index of the oldest event */
+	size_t		 count;
+	int64_t		 newest;	/* seq of the newest reading known */
+	int64_t		 dropped;	/* seq of the newest event evicted */
+	int		 stopping;
+	int		 alive;		/* client threads running */
+} hub = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static pthread_mutex_t	 app_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t	 accept_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct app	 app;		/* the client threads', under app_lock */
+static const struct conf *config;
+static int		 listen_fd;
+
+static int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct timespec
+deadline(int64_t ms)
+{
+	struct timespec	 ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000;
+	return ts;
+}
+
+/* Adds an event to the ring, evicting the oldest when it is full. */
+static int
+ring_push(void *arg, int64_t seq, const char *patient_id, const char *ward,
+    const char *text, size_t textsz)
+{
+	struct event	*ev;
+	char		*copy;
+
+	(void)arg;
+	if ((copy = malloc(textsz)) == NULL)
+		return 1;
+	memcpy(copy, text, textsz);
+	pthread_mutex_lock(&hub.lock);
+	if (hub.count == RING_SIZE) {
+		ev = &hub.ring[hub.first];
+		hub.dropped = ev->seq;
+		free(ev->text);
+		hub.first = (hub.first + 1) % RING_SIZE;
+		hub.count--;
+	}
+	ev = &hub.ring[(hub.first + hub.count++) % RING_SIZE];
+	ev->seq = seq;
+	(void)snprintf(ev->patient_id, sizeof(ev->patient_id), "%s",
+	    patient_id != NULL ? patient_id : "");
+	ev->has_ward = ward != NULL;
+	(void)snprintf(ev->ward, sizeof(ev->ward), "%s",
+	    ward != NULL ? ward : "");
+	ev->text = copy;
+	ev->textsz = textsz;
+	hub.newest = seq;
+	pthread_mutex_unlock(&hub.lock);
+	return 0;
+}
+
+/* Polls the database for new readings until the process stops. */
+static void *
+watcher(void *arg)
+{
+	struct app	 wapp;
+	struct buf	 errmsg;
+	struct pool	*pool;
+	int64_t		 version = -1, v, after, last;
+	long		 n;
+	struct timespec	 nap = { 0, WATCH_MS * 1000000L };
+
+	(void)arg;
+	buf_init(&errmsg);
+	if (app_open(&wapp, config, &errmsg) != ERR_OK ||
+	    (pool = pool_new()) == NULL) {
+		log_warnx(NULL, "watcher: %s", buf_str(&errmsg));
+		exit(EXIT_FAILURE);
+	}
+	for (;;) {
+		pthread_mutex_lock(&hub.lock);
+		after = hub.newest;
+		if (hub.stopping) {
+			pthread_mutex_unlock(&hub.lock);
+			break;
+		}
+		pthread_mutex_unlock(&hub.lock);
+		if (stream_data_version(wapp.db, &v) == ERR_OK &&
+		    v != version) {
+			version = v;
+			do {
+				last = after;
+				n = 0;
+				if (stream_since(wapp.db, pool, after, BATCH,
+				    ring_push, NULL, &last, &n) != ERR_OK)
+					break;
+				after = last;
+				pool_reset(pool);
+			} while (n == BATCH);
+			pthread_cond_broadcast(&hub.wake);
+		}
+		(void)nanosleep(&nap, NULL);
+	}
+	pool_free(pool);
+	app_close(&wapp);
+	buf_clear(&errmsg);
+	return NULL;
+}
+
+/* Writes "n" bytes and flushes; returns 0 if the client went away. */
+static int
+put(FCGX_Request *fr, const char *s, size_t n)
+{
+
+	return FCGX_PutStr(s, (int)n, fr->out) == (int)n &&
+	    FCGX_FFlush(fr->out) == 0;
+}
+
+/* Writes one replayed event when it passes the filter (stream_since). */
+struct	replay {
+	FCGX_Request			*fr;
+	const struct stream_filter	*f;
+	int				 gone;
+};
+
+static int
+replay_one(void *arg, int64_t seq, const char *patient_id, const char *ward,
+    const char *text, size_t textsz)
+{
+	struct replay	*rp = arg;
+
+	(void)seq;
+	if (stream_match(rp->f, patient_id, ward) &&
+	    !put(rp->fr, text, textsz))
+		rp->gone = 1;
+	return rp->gone;
+}
+
+/*
+ * Writes the readings after "*cursor" that pass "f", from the database
+ * (SPEC 7.22), moving "*cursor".  Returns 0 if the client went away.
+ */
+static int
+replay(FCGX_Request *fr, struct pool *pool, const struct stream_filter *f,
+    int64_t *cursor)
+{
+	struct replay	 rp = { fr, f, 0 };
+	long		 n;
+	enum err	 e;
+
+	do {
+		pthread_mutex_lock(&app_lock);
+		e = stream_since(app.db, pool, *cursor, BATCH, replay_one, &rp,
+		    cursor, &n);
+		pthread_mutex_unlock(&app_lock);
+		pool_reset(pool);
+	} while (e == ERR_OK && !rp.gone && n == BATCH);
+	return e == ERR_OK && !rp.gone;
+}
+
+/*
+ * Whether the stream's credentials still hold: the token, its session,
+ * the user and the role, read again (logout, deactivation or a role
+ * change ends the stream within RECHECK_MS).
+ */
+static int
+still_allowed(struct req *r, struct pool *scratch)
+{
+	struct resp	 w;
+	struct pool	*keep = r->pool;
+	int		 ok;
+
+	resp_init(&w);
+	r->pool = scratch;
+	r->who = NULL;
+	pthread_mutex_lock(&app_lock);
+	ok = auth_authenticate(&app, r, &w) && r->who != NULL &&
+	    (r->who->role == ROLE_DOCTOR || r->who->role == ROLE_NURSE);
+	pthread_mutex_unlock(&app_lock);
+	r->who = NULL;
+	r->pool = keep;
+	pool_reset(scratch);
+	resp_clear(&w);
+	return ok;
+}
+
+/*
+ * Appends to "out" the events of the ring after "*cursor" that pass
+ * "f", and moves "*cursor" to the newest.  With hub.lock held.
+ * Returns 0 if events the client needs were evicted already.
+ */
+static int
+take(const struct stream_filter *f, int64_t *cursor, struct buf *out)
+{
+	const struct event	*ev;
+	size_t			 i;
+
+	if (*cursor < hub.dropped)
+		return 0;
+	for (i = 0; i < hub.count; i++) {
+		ev = &hub.ring[(hub.first + i) % RING_SIZE];
+		if (ev->seq <= *cursor)
+			continue;
+		if (stream_match(f, ev->patient_id, ev->has_ward ? ev->ward :
+		    NULL) && buf_putn(out, ev->text, ev->textsz) != ERR_OK)
+			return 0;
+		*cursor = ev->seq;
+	}
+	return 1;
+}
+
+/* Holds one stream until the client goes, its sign-in ends or we stop. */
+static void
+stream_run(FCGX_Request *fr, struct req *r, struct pool *scratch,
+    const struct stream_filter *f)
+{
+	struct buf	 out;
+	int64_t		 cursor, keepalive, recheck, t, until;
+	struct timespec	 ts;
+	int		 ok = 1;
+
+	pthread_mutex_lock(&hub.lock);
+	cursor = hub.newest;
+	pthread_mutex_unlock(&hub.lock);
+	if (f->last_id >= 0) {
+		cursor = f->last_id;
+		if (!replay(fr, scratch, f, &cursor))
+			return;
+	}
+	buf_init(&out);
+	keepalive = now_ms() + KEEPALIVE_MS;
+	recheck = now_ms() + RECHECK_MS;
+	while (ok) {
+		until = keepalive < recheck ? keepalive : recheck;
+		ts = deadline(until);
+		pthread_mutex_lock(&hub.lock);
+		while (!hub.stopping && hub.newest <= cursor &&
+		    now_ms() < until)
+			(void)pthread_cond_timedwait(&hub.wake, &hub.lock, &ts);
+		ok = !hub.stopping && take(f, &cursor, &out);
+		pthread_mutex_unlock(&hub.lock);
+		if (ok && out.len > 0) {
+			ok = put(fr, out.p, out.len);
+			keepalive = now_ms() + KEEPALIVE_MS;
+		}
+		buf_reset(&out);
+		t = now_ms();
+		if (ok && t >= keepalive) {
+			ok = put(fr, ": keep-alive\n\n", 14);
+			keepalive = t + KEEPALIVE_MS;
+		}
+		if (ok && t >= recheck) {
+			ok = still_allowed(r, scratch);
+			recheck = t + RECHECK_MS;
+		}
+	}
+	buf_clear(&out);
+}
+
+/* Answers one request: a refusal, or a stream. */
+static void
+serve_one(FCGX_Request *fr, struct pool *pool, struct pool *scratch,
+    struct resp *w)
+{
+	struct stream_filter	 f;
+	struct req		 r;
+
+	request_read(fr, pool, &r);
+	pthread_mutex_lock(&app_lock);
+	http_handle_table(&app, stream_routes, stream_routesz, &r, w);
+	pthread_mutex_unlock(&app_lock);
+	if (w->status != 200 || !stream_filter_parse(&r, w, &f)) {
+		(void)request_write(fr, w);
+		return;
+	}
+	/* No Content-Length: the body is the stream. */
+	w->content_type = NULL;
+	if (resp_header(w, "Content-Type", "text/event-stream") != ERR_OK ||
+	    resp_header(w, "X-Accel-Buffering", "no") != ERR_OK ||
+	    !request_write(fr, w))
+		return;
+	/*
+	 * Body bytes at once: nginx holds the head in its TLS buffer until
+	 * some arrive.  "retry" is how long a browser waits to reconnect.
+	 */
+	if (!put(fr, OPENING, sizeof(OPENING) - 1))
+		return;
+	stream_run(fr, &r, scratch, &f);
+	log_warnx(r.request_id, "stream closed");
+}
+
+static void
+on_wake(int sig)
+{
+
+	(void)sig;
+}
+
+static void *
+client(void *arg)
+{
+	FCGX_Request	 fr;
+	struct pool	*pool, *scratch;
+	struct resp	 w;
+	sigset_t	 usr1;
+	int		 rc;
+
+	(void)arg;
+	/* SIGUSR1 breaks accept() when we stop (FCGI_FAIL_ACCEPT_ON_INTR). */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	(void)pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
+	resp_init(&w);
+	pool = pool_new();
+	scratch = pool_new();
+	if (pool == NULL || scratch == NULL ||
+	    FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		log_warnx(NULL, "stream: cannot initialise a client thread");
+		goto out;
+	}
+	for (;;) {
+		pthread_mutex_lock(&accept_lock);
+		pthread_mutex_lock(&hub.lock);
+		rc = hub.stopping ? -1 : 0;
+		pthread_mutex_unlock(&hub.lock);
+		if (rc == 0)
+			rc = FCGX_Accept_r(&fr);
+		pthread_mutex_unlock(&accept_lock);
+		if (rc < 0) {
+			pthread_mutex_lock(&hub.lock);
+			rc = hub.stopping;
+			pthread_mutex_unlock(&hub.lock);
+			if (rc)
+				break;
+			continue;
+		}
+		serve_one(&fr, pool, scratch, &w);
+		FCGX_Finish_r(&fr);
+		resp_reset(&w);
+		pool_reset(pool);
+	}
+	FCGX_Free(&fr, 0);
+out:
+	pool_free(scratch);
+	pool_free(pool);
+	resp_clear(&w);
+	pthread_mutex_lock(&hub.lock);
+	hub.alive--;
+	pthread_mutex_unlock(&hub.lock);
+	return NULL;
+}
+
+/* Tells every thread to stop and waits for them, at most 5 s. */
+static void
+stop_all(pthread_t *threads, long n, pthread_t watch)
+{
+	struct timespec	 nap = { 0, 50 * 1000000L };
+	int64_t		 until = now_ms() + 5000;
+	long		 i;
+	int		 alive;
+
+	pthread_mutex_lock(&hub.lock);
+	hub.stopping = 1;
+	pthread_cond_broadcast(&hub.wake);
+	pthread_mutex_unlock(&hub.lock);
+	do {
+		for (i = 0; i < n; i++)
+			(void)pthread_kill(threads[i], SIGUSR1);
+		(void)nanosleep(&nap, NULL);
+		pthread_mutex_lock(&hub.lock);
+		alive = hub.alive;
+		pthread_mutex_unlock(&hub.lock);
+	} while (alive > 0 && now_ms() < until);
+	if (alive == 0) {
+		for (i = 0; i < n; i++)
+			(void)pthread_join(threads[i], NULL);
+		(void)pthread_join(watch, NULL);
+	}
+}
+
+int
+stream_serve(int listenfd, const struct conf *conf)
+{
+	struct sigaction	 sa;
+	pthread_condattr_t	 ca;
+	pthread_attr_t		 ta;
+	pthread_t		*threads = NULL, watch;
+	struct buf		 errmsg;
+	sigset_t		 all, stop;
+	long			 i, n = conf->stream_clients;
+	int			 sig;
+
+	config = conf;
+	listen_fd = listenfd;
+	buf_init(&errmsg);
+	if (app_open(&app, conf, &errmsg) != ERR_OK) {
+		log_warnx(NULL, "%s", buf_str(&errmsg));
+		buf_clear(&errmsg);
+		return EXIT_FAILURE;
+	}
+	/* Threads inherit the mask: only the main thread takes signals. */
+	sigfillset(&all);
+	(void)pthread_sigmask(SIG_BLOCK, &all, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_wake;	/* no SA_RESTART: accept() breaks */
+	(void)sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &sa, NULL);
+	(void)fcntl(listenfd, F_SETFL, fcntl(listenfd, F_GETFL) & ~O_NONBLOCK);
+	(void)pthread_condattr_init(&ca);
+	(void)pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	(void)pthread_cond_init(&hub.wake, &ca);
+	(void)pthread_attr_init(&ta);
+	(void)pthread_attr_setstacksize(&ta, STACK_SIZE);
+	if (FCGX_Init() != 0 || stream_newest(app.db, &hub.newest) != ERR_OK ||
+	    (threads = calloc((size_t)n, sizeof(*threads))) == NULL ||
+	    pthread_create(&watch, &ta, watcher, NULL) != 0) {
+		log_warnx(NULL, "stream: cannot start");
+		exit(EXIT_FAILURE);
+	}
+	hub.dropped = hub.newest;
+	for (i = 0; i < n; i++) {
+		pthread_mutex_lock(&hub.lock);
+		hub.alive++;
+		pthread_mutex_unlock(&hub.lock);
+		if (pthread_create(&threads[i], &ta, client, NULL) != 0) {
+			log_warnx(NULL, "stream: cannot start client threads");
+			exit(EXIT_FAILURE);
+		}
+	}
+	log_warnx(NULL, "holding up to %ld streams", n);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	while (sigwait(&stop, &sig) != 0)
+		continue;
+	stop_all(threads, n, watch);
+	free(threads);
+	app_close(&app);
+	buf_clear(&errmsg);
+	return EXIT_SUCCESS;
+}
