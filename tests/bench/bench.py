@@ -33,6 +33,9 @@
 #   BENCH_CONNECTIONS    wrk connections (16)
 #   BENCH_SIGNIN_CONNECTIONS  connections of the sign-in workload (4)
 #   BENCH_TIMEOUT        wrk's request timeout in seconds (10)
+#   BENCH_PAIR_SECONDS   seconds of the fcgi ceiling run right before each
+#                        workload compared with it (5; 0: use the scheme's
+#                        first fcgi run)
 #   BENCH_WORKERS        heartmonitor-fcgi and fcgi_ceiling workers (2)
 #   BENCH_SCHEMES        "https http" (default), or one of them
 #   BENCH_ONLY           workload numbers to run, e.g. "1,2,7" (all)
@@ -278,6 +281,7 @@ class Stack:
                    HM_HEADERS=os.path.join(self.src, "nginx",
                                            "heartmonitor-headers.conf"),
                    HM_STATIC_ROOT=os.path.join(self.src, "www"),
+                   HM_VENDOR_ROOT=os.path.join(self.build, "vendor"),
                    HM_ACCESS_LOG=os.path.join(self.ngx, "logs",
                                               "access.log"),
                    HM_PREFIX=self.ngx, HM_SITE=site,
@@ -452,6 +456,7 @@ class Runner:
         self.threads = env_int("BENCH_THREADS", 2)
         self.connections = env_int("BENCH_CONNECTIONS", 16)
         self.timeout = env_int("BENCH_TIMEOUT", 10)
+        self.pair = env_int("BENCH_PAIR_SECONDS", 5)
         self.lua = os.path.join(HERE, "workload.lua")
 
     def wrk(self, scheme, path, mode, token=None, file=None,
@@ -463,7 +468,8 @@ class Runner:
                self.stack.base(scheme) + path, "--", mode, token or "-"]
         if file:
             cmd.append(file)
-        p = subprocess.run(cmd, capture_output=True, text=True)
+        p = subprocess.run(cmd, capture_output=True, text=True,
+                           errors="replace")
         for line in p.stdout.splitlines():
             if line.startswith("BENCH_RESULT "):
                 return json.loads(line[len("BENCH_RESULT "):])
@@ -471,11 +477,11 @@ class Runner:
             p.returncode, (p.stderr or p.stdout).strip()[-500:]))
 
     def measure(self, scheme, path, mode, token=None, file=None,
-                connections=None, warm=False):
+                connections=None, warm=False, duration=None):
         if warm and self.warmup > 0:
             self.wrk(scheme, path, mode, token, file, connections,
                      self.warmup)
-        r = self.wrk(scheme, path, mode, token, file, connections)
+        r = self.wrk(scheme, path, mode, token, file, connections, duration)
         secs = r["duration_us"] / 1e6
         lat = r["latency_us"]
         errors = sum(r["errors"][k] for k in ("connect", "read", "write",
@@ -577,7 +583,13 @@ class Bench:
                 why = missing_note + " (" + why + ")"
             self.failed(scheme, num, name, "probe answered " + why)
             return None
+        pair = None
         try:
+            if ceiling == "fcgi" and self.r.pair > 0:
+                # The load of a shared machine changes within a run: the
+                # ceiling is measured again right before the workload.
+                pair = self.r.measure(scheme, "/bench/fcgi/", "get",
+                                      duration=self.r.pair)
             res = self.r.measure(scheme, path, mode, token, file,
                                  connections, warm=method == "GET")
         except RuntimeError as e:
@@ -585,6 +597,8 @@ class Bench:
             return None
         rate = res["rps"] * per_request
         cval = self.ceilings.get((scheme, ceiling))
+        if pair is not None:
+            cval = pair["rps"] if pair["ok"] else None
         ratio = round(rate / cval, 3) if cval and res["ok"] else None
         meets = None
         if target is not None and res["ok"]:
@@ -600,6 +614,8 @@ class Bench:
                  ceiling_value=cval, ratio=ratio,
                  target=target_text(target), meets=meets, note=note,
                  unit=unit, rate=rate)
+        if pair is not None:
+            self.rows[-1]["ceiling_run"] = pair
         return res
 
     # ---- ceilings
@@ -852,15 +868,19 @@ def markdown(result):
                          fmt(res.get("p50_ms"), 2), fmt(res.get("p99_ms"), 2),
                          errs, ceiling, fmt(row["ratio"], 3), target, rss,
                          note))
+    pair = result["config"]["pair"]
     lines += ["", "Rows in the order they ran; each ceiling (C) right before "
-              "the workloads compared with it.  `return200` is nginx "
+              "the workloads compared with it%s.  `return200` is nginx "
               "answering alone, `fcgi` a minimal libfcgi pool of as many "
               "workers (its row shows its workers' RSS), both behind the same "
               "server block; `sqlite-1`/`sqlite-batch` commit 1 and %d rows "
               "a transaction with the workers' pragmas; `pbkdf2` hashes as "
               "a sign-in does.  Worker RSS is VmRSS of each "
               "heartmonitor-fcgi worker after the run.  Any non-2xx answer "
-              "fails its run." % BATCH, ""]
+              "fails its run." % (
+                  ", and the `fcgi` value beside a workload from its own "
+                  "%d s run just before that workload" % pair if pair else "",
+                  BATCH), ""]
     return "\n".join(lines)
 
 
@@ -946,6 +966,7 @@ def main():
             "config": {"workers": workers, "threads": runner.threads,
                        "connections": runner.connections,
                        "duration": runner.duration, "warmup": runner.warmup,
+                       "pair": runner.pair,
                        "scale": scale, "schemes": schemes,
                        "nginx": "shipped template; plain-HTTP listen, ceiling "
                                 "locations, no limit_req on sign-in/token",
