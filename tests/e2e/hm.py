@@ -39,6 +39,8 @@ import unittest
 import urllib.parse
 from typing import NamedTuple
 
+import openapi
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 SECURITY_HEADERS = {
@@ -184,7 +186,11 @@ def _send(conn, method, path, body, headers, raw_body):
         # request is sent; its answer is still there to read.
         pass
     r = conn.getresponse()
-    return _resp(r, r.read())
+    resp = _resp(r, r.read())
+    # Every answer a test receives must be one the OpenAPI document
+    # describes (tests/e2e/openapi.py): raises naming what strays.
+    openapi.check(method, path, resp)
+    return resp
 
 
 def request(method, path, body=None, headers=None, raw_body=None,
