@@ -1,4 +1,4 @@
-"""The OpenAPI document (SPEC 7.24), and the
+"""The OpenAPI document and the pages that render it (SPEC 7.24), and the
 check that holds every answer of this suite to the document
 (openapi.py, called by hm.py).  Named to run last: it also reports the
 answers that strayed from the document in a thread other than a test's,
@@ -98,7 +98,8 @@ class Checker(unittest.TestCase):
 
 
 class Served(unittest.TestCase):
-    """nginx serves the document, with its security headers."""
+    """nginx serves the document and the two pages, with their assets,
+    its security headers and each page's Content-Security-Policy."""
 
     def get(self, path, status=200, content_type=None):
         r = hm.request("GET", path)
@@ -121,6 +122,42 @@ class Served(unittest.TestCase):
         for path in ("/api/schema/openapi.json", "/api/schema"):
             with self.subTest(path=path):
                 hm.problem(self.get(path, 404), 404)
+
+    def test_swagger_ui(self):
+        r = self.get("/api/docs/", content_type="text/html")
+        csp = r.headers.get("Content-Security-Policy")
+        self.assertEqual(csp, "default-src 'self'; img-src 'self' data:; "
+                         "frame-ancestors 'none'", r)
+        for path, ct in (("/api/docs/swagger-init.js",
+                          "application/javascript"),
+                         ("/api/docs/vendor/swagger-ui-bundle.js",
+                          "application/javascript"),
+                         ("/api/docs/vendor/swagger-ui.css", "text/css")):
+            with self.subTest(path=path):
+                self.assertIn(path.encode(), r.body)
+                self.assertGreater(len(self.get(path, content_type=ct)
+                                       .body), 0)
+
+    def test_redoc(self):
+        r = self.get("/api/redoc/", content_type="text/html")
+        csp = r.headers.get("Content-Security-Policy")
+        self.assertEqual(csp, "default-src 'self'; style-src 'self' "
+                         "'unsafe-inline'; img-src 'self' data:; "
+                         "worker-src blob:; frame-ancestors 'none'", r)
+        for path in ("/api/redoc/redoc-init.js",
+                     "/api/redoc/vendor/redoc.standalone.js"):
+            with self.subTest(path=path):
+                self.assertIn(path.encode(), r.body)
+                self.assertGreater(len(self.get(
+                    path, content_type="application/javascript").body), 0)
+
+    def test_pages_load_nothing_inline_or_from_elsewhere(self):
+        for path in ("/api/docs/", "/api/redoc/"):
+            with self.subTest(path=path):
+                body = self.get(path).body.decode()
+                self.assertNotRegex(body, r"<script(?![^>]*\bsrc=)")
+                self.assertNotRegex(body, r"<style|\sstyle=|\son[a-z]+=")
+                self.assertNotRegex(body, r"(https?:)?//")
 
     def test_the_api_keeps_the_strict_policy(self):
         for path in ("/api/health/", "/api/nope/", "/reset-password/a/b/"):
