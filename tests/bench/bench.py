@@ -4,8 +4,9 @@
 #   bench.py --build BUILDDIR --src SRCDIR
 #
 # Starts the real stack in a data folder of its own (nginx over HTTPS
-# and plain HTTP on loopback, the heartmonitor-fcgi pool, SQLite in WAL
-# mode with synchronous=FULL), fills the database (tests/bench/gendata.py),
+# and plain HTTP on loopback, the heartmonitor-fcgi pool and, where it is
+# built, heartmonitor-stream, SQLite in WAL mode with synchronous=FULL),
+# fills the database (tests/bench/gendata.py),
 # signs in, and runs each workload with wrk (tests/bench/workload.lua)
 # next to the ceilings measured in the same run:
 #   - nginx answering "return 200" itself, and a minimal libfcgi program
@@ -45,6 +46,9 @@
 #                        removed at the end unless BENCH_KEEP=1)
 #   BENCH_OUT            where bench.md and bench.json go (./bench-out)
 #
+# Workload 8 (streams.py) holds a stream open per admitted patient while
+# workload 2 runs, and times readings from their commit to their event.
+#
 # Python's standard library only; needs wrk (installed with apt-get when
 # missing and run as root), nginx and openssl.
 
@@ -66,11 +70,14 @@ import tempfile
 import time
 import urllib.parse
 
+import streams
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEEP = 100000           # how deep the deep readings page is
 PAGE = 50               # readings per page (workload 3)
 BATCH = 1000            # readings per batch (workload 5)
 SEARCH = "son"          # workload 2's ?search=
+STREAM_POST_S = 0.1     # workload 8: a reading every 100 ms
 
 
 def say(msg):
@@ -199,6 +206,12 @@ class Stack:
         self.cert = os.path.join(data, "tls", "cert.pem")
         self.sock = os.path.join(data, "run", "fcgi.sock")
         self.ceiling_sock = os.path.join(data, "run", "ceiling.sock")
+        # Event streams have a server of their own where it is built.
+        self.streamer = os.path.join(build, "fcgi", "heartmonitor-stream")
+        if not os.access(self.streamer, os.X_OK):
+            self.streamer = None
+        self.stream_sock = os.path.join(data, "run", "stream.sock") \
+            if self.streamer else self.sock
         self.ngx = os.path.join(data, "nginx")
         self.procs = {}
         self.env = dict(os.environ)
@@ -277,7 +290,7 @@ class Stack:
                    HM_SERVER_NAME="127.0.0.1 localhost",
                    HM_SSL_CERT=self.cert,
                    HM_SSL_KEY=os.path.join(self.data, "tls", "key.pem"),
-                   HM_SOCKET=self.sock, HM_STREAM_SOCKET=self.sock,
+                   HM_SOCKET=self.sock, HM_STREAM_SOCKET=self.stream_sock,
                    HM_HEADERS=os.path.join(self.src, "nginx",
                                            "heartmonitor-headers.conf"),
                    HM_STATIC_ROOT=os.path.join(self.src, "www"),
@@ -323,6 +336,9 @@ class Stack:
         self.spawn("fcgi", [os.path.join(b, "fcgi", "heartmonitor-fcgi"),
                             "--listen", "unix:" + self.sock,
                             "--workers", str(self.workers)])
+        if self.streamer:
+            self.spawn("stream", [self.streamer, "--listen",
+                                  "unix:" + self.stream_sock])
         self.spawn("ceiling", [os.path.join(b, "tests", "bench",
                                             "fcgi_ceiling"),
                                "-s", self.ceiling_sock,
@@ -792,9 +808,85 @@ class Bench:
                       target=("ratio", 0.9), unit="sign-ins/s",
                       connections=env_int("BENCH_SIGNIN_CONNECTIONS", 4))
         if self.wanted(8):
-            self.add(scheme, "8", "workload 2 with 500 event streams open",
-                     None, note="skipped: live monitoring (event streams) "
-                     "is not built yet")
+            self.streams_workload(scheme, tokens, files)
+
+    # ---- workload 8: event streams
+    def streams_workload(self, scheme, tokens, files):
+        """Workload 2 with a stream open per admitted patient, and the
+        time from the commit of a reading to its event meanwhile."""
+        name = "GET 20 patients, ?search=%s, %d streams open" % (
+            SEARCH, self.info["admissions"])
+        if self.s.streamer is None:
+            self.add(scheme, "8", name, None, note="skipped: this build "
+                     "has no heartmonitor-stream")
+            return
+        with open(files["admitted"]) as f:
+            patients = [line.strip() for line in f if line.strip()]
+        port = self.s.https_port if scheme == "https" else self.s.http_port
+        st = streams.Streams("127.0.0.1", port,
+                             self.s.ssl if scheme == "https" else None,
+                             tokens["doctor"])
+        t0 = time.time()
+        why = st.open(patients)
+        opened = time.time() - t0
+        if why is not None:
+            self.failed(scheme, "8", name, "stream %d of %d: %s" % (
+                len(st.streams) + 1, len(patients), why))
+            st.stop()
+            return
+        st.start()
+        poster = streams.Poster(lambda: self.s.connect(scheme),
+                                tokens["nurse"], patients, STREAM_POST_S)
+        poster.start()
+        try:
+            self.load(scheme, "8", name, "GET", "/api/patients/?search=%s&"
+                      "page_size=20" % SEARCH, "get", tokens["staff"],
+                      ceiling="fcgi", target=("ratio", 0.5))
+            time.sleep(1)
+        finally:
+            poster.stop()
+            time.sleep(2)           # the last events
+            still = st.open_count()
+            st.stop()
+        row = self.rows[-1]
+        extra = ["%d streams opened in %.1f s" % (len(patients), opened)]
+        plain = [r for r in self.rows if r["scheme"] == scheme and
+                 r["workload"] == "2" and r["rate"]]
+        if plain and row["rate"]:
+            extra.append("%.2f × workload 2 without streams" % (
+                row["rate"] / plain[-1]["rate"]))
+        row["note"] = "; ".join(([row["note"]] if row["note"] else []) +
+                                extra)
+        after_answer, after_request, missing = streams.latencies(poster, st)
+        closed = len(patients) - still
+        failed = sum(poster.failures.values())
+        ok = missing == 0 and closed == 0 and failed == 0 and \
+            len(poster.sent) > 0
+        p = streams.percentile
+        res = {"ok": ok, "requests": len(poster.sent), "non2xx": failed,
+               "socket_errors": missing + closed,
+               "p50_ms": p(after_request, 50), "p99_ms": p(after_request, 99),
+               "after_answer_p50_ms": p(after_answer, 50),
+               "after_answer_p99_ms": p(after_answer, 99),
+               "missing_events": missing, "streams_closed": closed,
+               "post_failures": poster.failures}
+        note = ("commit → event between (event − answer) p50 %s / p99 %s ms "
+                "and (event − request) p50 %s / p99 %s ms" % (
+                    fmt(res["after_answer_p50_ms"], 1),
+                    fmt(res["after_answer_p99_ms"], 1),
+                    fmt(res["p50_ms"], 1), fmt(res["p99_ms"], 1)))
+        if not ok:
+            note += "; %d events missing, %d streams closed, POST failures " \
+                "%s" % (missing, closed, json.dumps(poster.failures))
+        self.add(scheme, "8", "commit → event, %d readings over %d streams"
+                 % (len(poster.sent), len(patients)), res,
+                 rate=round(len(poster.sent) / max(1e-9, poster.t_end -
+                                                   poster.t_start), 1),
+                 unit="readings/s", note=note)
+        srss = rss_of(self.s.procs["stream"].pid) or {}
+        self.rows[-1]["stream_rss"] = srss
+        self.rows[-1]["note"] += "; heartmonitor-stream VmRSS %s kB" % fmt(
+            srss.get("VmRSS"))
 
 
 def target_text(target):
