@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
+#include "db.h"
 #include "device.h"
 #include "hmctl.h"
 
@@ -62,7 +64,16 @@ device_add(struct ctx *c, int argc, char *argv[])
 	    (d.manufacturer != NULL && !field_ok(d.manufacturer, 0)))
 		return cmd_fail("device add: serial, model and manufacturer "
 		    "are up to 100 characters without control characters");
-	if ((e = device_insert(c->db, c->pool, &d)) == ERR_CONFLICT)
+	/* device_insert()'s transaction nests in the audited one. */
+	if ((e = db_begin(c->db)) == ERR_OK) {
+		if ((e = device_insert(c->db, c->pool, &d)) == ERR_OK &&
+		    (e = audit_system(c->db, "create", "device", d.id)) ==
+		    ERR_OK)
+			e = db_commit(c->db);
+		else
+			db_rollback(c->db);
+	}
+	if (e == ERR_CONFLICT)
 		return cmd_fail("device add: serial number %s is already "
 		    "taken", d.serial_number);
 	if (e != ERR_OK)
@@ -91,7 +102,15 @@ device_retire_cmd(struct ctx *c, const char *serial)
 	struct device	 d;
 	enum err	 e;
 
-	if ((e = device_retire(c->db, c->pool, serial, &d)) == ERR_NOTFOUND)
+	if ((e = db_begin(c->db)) == ERR_OK) {
+		if ((e = device_retire(c->db, c->pool, serial, &d)) ==
+		    ERR_OK && (e = audit_system(c->db, "update", "device",
+		    d.id)) == ERR_OK)
+			e = db_commit(c->db);
+		else
+			db_rollback(c->db);
+	}
+	if (e == ERR_NOTFOUND)
 		return cmd_fail("device retire: no device has serial number "
 		    "%s", serial);
 	if (e == ERR_CONFLICT)

@@ -11,6 +11,7 @@
 
 #include <openssl/crypto.h>
 
+#include "audit.h"
 #include "db.h"
 #include "hmctl.h"
 #include "password.h"
@@ -104,7 +105,8 @@ store(struct ctx *c, struct user *u)
 
 	if ((e = db_begin(c->db)) != ERR_OK)
 		return e;
-	if ((e = user_insert(c->db, c->pool, u)) != ERR_OK) {
+	if ((e = user_insert(c->db, c->pool, u)) != ERR_OK ||
+	    (e = audit_system(c->db, "create", "user", u->id)) != ERR_OK) {
 		db_rollback(c->db);
 		return e;
 	}
@@ -204,10 +206,36 @@ print_user(const struct user *u, void *arg)
 	"set-role EMAIL admin|staff|doctor|nurse"
 
 /* Deactivation and role changes end the user's sessions (SPEC 7.27). */
+/*
+ * Activates, deactivates or sets the role of the user "email" and
+ * audits it (no user: the sysadmin), inside the caller's transaction.
+ */
+static enum err
+change(struct ctx *c, const char *what, const char *email, enum role role)
+{
+	struct user	 u;
+	const char	*action = "update";
+	enum err	 e;
+
+	if (strcmp(what, "activate") == 0) {
+		e = user_set_active(c->db, c->pool, email, 1);
+		action = "activate";
+	} else if (strcmp(what, "deactivate") == 0)
+		e = user_set_active(c->db, c->pool, email, 0);
+	else {
+		e = user_set_role(c->db, c->pool, email, role);
+		action = "role_change";
+	}
+	if (e == ERR_OK &&
+	    (e = user_by_email(c->db, c->pool, email, &u)) == ERR_OK)
+		e = audit_system(c->db, action, "user", u.id);
+	return e;
+}
+
 int
 cmd_user(struct ctx *c, int argc, char *argv[])
 {
-	enum role	 role;
+	enum role	 role = ROLE__MAX;
 	enum err	 e;
 
 	if (cmd_wants_help(argc, argv, USER_USAGE))
@@ -217,19 +245,23 @@ cmd_user(struct ctx *c, int argc, char *argv[])
 			return cmd_fail("user list: %s", err_str(e));
 		return EXIT_OK;
 	}
-	if (argc == 3 && strcmp(argv[1], "activate") == 0)
-		e = user_set_active(c->db, c->pool, argv[2], 1);
-	else if (argc == 3 && strcmp(argv[1], "deactivate") == 0)
-		e = user_set_active(c->db, c->pool, argv[2], 0);
-	else if (argc == 4 && strcmp(argv[1], "set-role") == 0) {
-		if ((role = http_role(argv[3])) == ROLE__MAX) {
-			fprintf(stderr, "hmctl: unknown role \"%s\"\n",
-			    argv[3]);
-			return cmd_usage(USER_USAGE);
-		}
-		e = user_set_role(c->db, c->pool, argv[2], role);
-	} else
+	if (argc == 4 && strcmp(argv[1], "set-role") == 0 &&
+	    (role = http_role(argv[3])) == ROLE__MAX) {
+		fprintf(stderr, "hmctl: unknown role \"%s\"\n", argv[3]);
 		return cmd_usage(USER_USAGE);
+	}
+	if (!(argc == 3 && (strcmp(argv[1], "activate") == 0 ||
+	    strcmp(argv[1], "deactivate") == 0)) &&
+	    !(argc == 4 && strcmp(argv[1], "set-role") == 0))
+		return cmd_usage(USER_USAGE);
+	/* The change and its audit row, in one transaction. */
+	if ((e = db_begin(c->db)) == ERR_OK) {
+		e = change(c, argv[1], argv[2], role);
+		if (e == ERR_OK)
+			e = db_commit(c->db);
+		else
+			db_rollback(c->db);
+	}
 	if (e == ERR_NOTFOUND)
 		return cmd_fail("user %s: no user with email %s", argv[1],
 		    argv[2]);

@@ -27,6 +27,8 @@ static const struct cmd cmds[] = {
 	  "retire SERIAL", cmd_device, 1 },
 	{ "mail", "list [--status pending|sent|failed] | retry ID | "
 	  "retry --all-failed | run | test --to ADDRESS", cmd_mail, 1 },
+	{ "audit", "[--user ID] [--patient ID] [--action ACTION] "
+	  "[--since TIME] [--until TIME] [--json] | prune", cmd_audit, 1 },
 };
 #define	CMDS_MAX	(sizeof(cmds) / sizeof(cmds[0]))
 

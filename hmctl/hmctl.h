@@ -33,6 +33,7 @@ int	cmd_createsuperuser(struct ctx *, int, char *[]);
 int	cmd_user(struct ctx *, int, char *[]);
 int	cmd_device(struct ctx *, int, char *[]);
 int	cmd_mail(struct ctx *, int, char *[]);
+int	cmd_audit(struct ctx *, int, char *[]);
 
 /*
  * Returns 1 (after printing the command's usage to stdout) if argv holds

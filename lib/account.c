@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 
 #include "app.h"
+#include "audit.h"
 #include "conf.h"
 #include "db.h"
 #include "extern.h"
@@ -269,6 +270,8 @@ account_activate(struct app *app, struct req *r, struct resp *w)
 		db_rollback(app->db);
 		return e;
 	}
+	audit_add_as(r, u.id, http_role_str(u.role), "activate", "user", u.id,
+	    NULL);
 	if ((e = db_commit(app->db)) != ERR_OK)
 		return e;
 	return account_message(w, 200, "Your account is active: you can "

@@ -7,6 +7,7 @@
 
 #include "admission.h"
 #include "app.h"
+#include "audit.h"
 #include "db.h"
 #include "extern.h"
 #include "json.h"
@@ -55,33 +56,40 @@ closed(struct req *r, struct resp *w)
 	return ERR_OK;
 }
 
-/*
- * Answers admission "id" as it is stored now, with "status"; a 201
- * carries its Location.
- */
+/* Answers admission "a" with "status"; a 201 carries its Location. */
 static enum err
-answer(struct app *app, struct req *r, struct resp *w, int status,
-    const char *id)
+answer_with(struct req *r, struct resp *w, int status,
+    const struct admission *a)
 {
-	struct admission	 a;
-	struct json		 j;
-	const char		*loc;
-	enum err		 e;
+	struct json	 j;
+	const char	*loc;
+	enum err	 e;
 
-	if ((e = admission_by_id(app->db, r->pool, id, &a)) != ERR_OK)
-		return e;
 	json_init(&j, &w->body);
-	admission_json(&j, NULL, &a);
+	admission_json(&j, NULL, a);
 	if ((e = json_err(&j)) != ERR_OK)
 		return e;
 	w->status = status;
 	w->content_type = "application/json";
 	if (status != 201)
 		return ERR_OK;
-	if ((loc = pool_printf(r->pool, "/api/admissions/%s/", a.id)) ==
+	if ((loc = pool_printf(r->pool, "/api/admissions/%s/", a->id)) ==
 	    NULL)
 		return ERR_NOMEM;
 	return resp_header(w, "Location", loc);
+}
+
+/* Answers admission "id" as it is stored now, with "status". */
+static enum err
+answer(struct app *app, struct req *r, struct resp *w, int status,
+    const char *id)
+{
+	struct admission	 a;
+	enum err		 e;
+
+	if ((e = admission_by_id(app->db, r->pool, id, &a)) != ERR_OK)
+		return e;
+	return answer_with(r, w, status, &a);
 }
 
 /*
@@ -226,6 +234,8 @@ admission_api_create(struct app *app, struct req *r, struct resp *w)
 	if ((e = db_begin(app->db)) != ERR_OK)
 		return e;
 	e = admit(app->db, r->pool, &a, &errs);
+	if (e == ERR_OK && errs == NULL)
+		audit_add(r, "admit", "admission", a.id, a.patient_id);
 	return finish(app, r, w, e, errs, 201, a.id);
 }
 
@@ -233,11 +243,16 @@ admission_api_create(struct app *app, struct req *r, struct resp *w)
 enum err
 admission_api_get(struct app *app, struct req *r, struct resp *w)
 {
-	const char	*id;
+	struct admission	 a;
+	const char		*id;
+	enum err		 e;
 
 	if ((id = param_path_id(r, 0)) == NULL)
 		return ERR_NOTFOUND;
-	return answer(app, r, w, 200, id);
+	if ((e = admission_by_id(app->db, r->pool, id, &a)) != ERR_OK)
+		return e;
+	audit_add(r, "read", "admission", a.id, a.patient_id);
+	return answer_with(r, w, 200, &a);
 }
 
 /*
@@ -309,6 +324,8 @@ admission_api_patch(struct app *app, struct req *r, struct resp *w)
 		db_rollback(app->db);
 		return e;
 	}
+	/* Written with the change, or with the refusal. */
+	audit_add(r, "update", "admission", a.id, a.patient_id);
 	if (a.is_discharged) {
 		db_rollback(app->db);
 		return closed(r, w);
@@ -343,6 +360,7 @@ admission_api_discharge(struct app *app, struct req *r, struct resp *w)
 		db_rollback(app->db);
 		return e;
 	}
+	audit_add(r, "discharge", "admission", a.id, a.patient_id);
 	if (a.is_discharged) {
 		db_rollback(app->db);
 		return closed(r, w);
@@ -388,11 +406,19 @@ list_params(struct req *r, struct resp *w, struct admission_filter *f,
 	return param_end(r, w, errs);
 }
 
+/* The list's writer and request: each admission shown is a read. */
+struct	listing {
+	struct json	*j;
+	struct req	*r;
+};
+
 static void
 list_one(const struct admission *a, void *arg)
 {
+	struct listing	*l = arg;
 
-	admission_json(arg, NULL, a);
+	admission_json(l->j, NULL, a);
+	audit_add(l->r, "read", "admission", a->id, a->patient_id);
 }
 
 /* GET /api/admissions/: filtered, ordered, page-number pages. */
@@ -403,6 +429,7 @@ admission_api_list(struct app *app, struct req *r, struct resp *w)
 	enum admission_order	 o;
 	struct page		 pg;
 	struct json		 j;
+	struct listing		 l = { &j, r };
 	long			 n;
 	enum err		 e;
 
@@ -414,7 +441,7 @@ admission_api_list(struct app *app, struct req *r, struct resp *w)
 	if (!page_begin(r, w, app->conf, &pg, n, &j))
 		return ERR_OK;
 	if ((e = admission_list(app->db, r->pool, &f, o, pg.size, pg.offset,
-	    list_one, &j)) != ERR_OK)
+	    list_one, &l)) != ERR_OK)
 		return e;
 	return page_end(w, &j);
 }

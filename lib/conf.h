@@ -61,6 +61,9 @@ struct	conf {
 	long		 monitor_stale_seconds;
 	/* Event streams one heartmonitor-stream process holds at once. */
 	long		 stream_clients;
+	/* hmctl audit prune deletes older rows; 0: keep them for ever. */
+	long		 audit_retention_days;
+	int		 audit_reads;	/* 0: reads are not recorded */
 
 	/* The mail worker's relay. */
 	char		*email_host;

@@ -83,6 +83,53 @@ cursor_parse(struct req *r, struct resp *w, struct cursor *c)
 	return 1;
 }
 
+/* Bounds past any stored time (all are 24 bytes, "0000-…" to "9999-…"). */
+#define	TIME_LOWEST	""
+#define	TIME_HIGHEST	"~"
+
+void
+cursor_range(const struct cursor *c, const char *since, const char *until,
+    struct cursor_range *rg)
+{
+
+	if (!c->back) {
+		/* Down from min(position, (until, any seq)) to since. */
+		rg->time = until != NULL ? until : TIME_HIGHEST;
+		rg->seq = INT64_MAX;
+		if (c->set && strcmp(c->time, rg->time) <= 0) {
+			rg->time = c->time;
+			rg->seq = c->seq;
+		}
+		rg->limit = since != NULL ? since : TIME_LOWEST;
+	} else {
+		/* Up from max(position, (since, before any seq)) to until. */
+		rg->time = since != NULL ? since : TIME_LOWEST;
+		rg->seq = 0;
+		if (strcmp(c->time, rg->time) >= 0) {
+			rg->time = c->time;
+			rg->seq = c->seq;
+		}
+		rg->limit = until != NULL ? until : TIME_HIGHEST;
+	}
+}
+
+void
+cursor_order(const struct cursor *c, void *rows, size_t n, size_t size)
+{
+	unsigned char	*a, *b, t;
+	size_t		 i, k;
+
+	for (i = 0; c->back && i < n / 2; i++) {
+		a = (unsigned char *)rows + i * size;
+		b = (unsigned char *)rows + (n - 1 - i) * size;
+		for (k = 0; k < size; k++) {
+			t = a[k];
+			a[k] = b[k];
+			b[k] = t;
+		}
+	}
+}
+
 /* The link to the page beyond (time, seq) in direction "back". */
 static const char *
 cursor_link(const struct req *r, const struct conf *conf, int back,

@@ -41,6 +41,28 @@ struct	cursor {
 int		 cursor_parse(struct req *, struct resp *, struct cursor *);
 
 /*
+ * The index range of a page at "c" within the inclusive bounds "since"
+ * and "until" (NULL: none), folded into one keyset bound and one plain
+ * bound so that the range starts at the page: read the rows before
+ * (time, seq) down to "limit" when !c->back, else the rows after it up
+ * to "limit".  Strings are borrowed from "c" and the bounds.
+ */
+struct	cursor_range {
+	const char	*time;
+	int64_t		 seq;
+	const char	*limit;
+};
+void		 cursor_range(const struct cursor *c, const char *since,
+		    const char *until, struct cursor_range *);
+
+/*
+ * Puts the "n" rows (of "size" bytes each) read for "c" newest first:
+ * rows read upwards (c->back) come oldest first.
+ */
+void		 cursor_order(const struct cursor *c, void *rows, size_t n,
+		    size_t size);
+
+/*
  * Sets the links of a page read for "c": "shown" rows, the newest at
  * (newest_time, newest_seq) and the oldest at (oldest_time, oldest_seq)
  * (ignored when "shown" is 0), and "more" when the storage found a row

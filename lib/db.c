@@ -21,6 +21,9 @@ struct	db {
 	sqlite3		*conn;
 	sqlite3_stmt	*stmts[STMT__MAX];
 	int		 depth;		/* db_begin() calls not yet ended */
+	/* Called before the outermost COMMIT (the audit trail's rows). */
+	enum err	(*hook)(struct db *, void *);
+	void		*hook_arg;
 };
 
 static const char *const syncs[] = {
@@ -328,6 +331,11 @@ db_commit(struct db *db)
 		log_warnx(NULL, "db_commit: no transaction is open");
 		return ERR_DB;
 	}
+	if (db->depth == 1 && db->hook != NULL &&
+	    (e = db->hook(db, db->hook_arg)) != ERR_OK) {
+		db_rollback(db);
+		return e;
+	}
 	e = db_run(db, db->depth > 1 ? STMT_RELEASE : STMT_COMMIT,
 	    "db_commit");
 	if (e != ERR_OK) {
@@ -403,6 +411,22 @@ db_write(struct db *db, sqlite3_stmt *st, const char *op)
 		e = ERR_NOTFOUND;
 	sqlite3_reset(st);
 	return e;
+}
+
+void
+db_commit_hook(struct db *db, enum err (*fn)(struct db *, void *),
+    void *arg)
+{
+
+	db->hook = fn;
+	db->hook_arg = arg;
+}
+
+long
+db_changes(struct db *db)
+{
+
+	return (long)sqlite3_changes(db->conn);
 }
 
 int64_t

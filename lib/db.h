@@ -51,9 +51,21 @@ int		 db_user_version(struct db *);
 /* Reads a row to prove the database answers: ERR_OK, ERR_BUSY, ERR_DB. */
 enum err	 db_health(struct db *);
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Writes always go inside one. */
+/*
+ * BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Writes always go inside one.  A
+ * db_begin() inside another is a savepoint.
+ */
 enum err	 db_begin(struct db *);
 enum err	 db_commit(struct db *);
 void		 db_rollback(struct db *);
+
+/*
+ * Has db_commit() call "fn" inside the outermost transaction, just
+ * before COMMIT; when "fn" fails the transaction is rolled back and
+ * db_commit() returns its error.  NULL: no hook.  Dispatch uses it to
+ * write a request's audit rows with the change they record.
+ */
+void		 db_commit_hook(struct db *, enum err (*fn)(struct db *,
+		    void *), void *arg);
 
 #endif /* !HM_DB_H */

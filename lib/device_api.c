@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "app.h"
+#include "audit.h"
 #include "db.h"
 #include "device.h"
 #include "extern.h"
@@ -141,11 +142,18 @@ device_api_create(struct app *app, struct req *r, struct resp *w)
 	d.status = DEVICE_ACTIVE;
 	if (!device_fields(r, w, &d, 0))
 		return ERR_OK;
-	if ((e = device_insert(app->db, r->pool, &d)) == ERR_CONFLICT) {
+	/* device_insert()'s own transaction nests in this one. */
+	if ((e = db_begin(app->db)) != ERR_OK)
+		return e;
+	if ((e = device_insert(app->db, r->pool, &d)) != ERR_OK) {
+		db_rollback(app->db);
+		if (e != ERR_CONFLICT)
+			return e;
 		serial_taken(r, w);
 		return ERR_OK;
 	}
-	if (e != ERR_OK)
+	audit_add(r, "create", "device", d.id, NULL);
+	if ((e = db_commit(app->db)) != ERR_OK)
 		return e;
 	return answer(r, w, 201, &d);
 }
@@ -196,6 +204,7 @@ modify(struct app *app, struct req *r, struct resp *w, int partial)
 		refused(r, w, why);
 		return ERR_OK;
 	}
+	audit_add(r, "update", "device", d.id, NULL);
 	if ((e = db_commit(app->db)) != ERR_OK)
 		return e;
 	return answer(r, w, 200, &d);
@@ -228,13 +237,19 @@ device_api_delete(struct app *app, struct req *r, struct resp *w)
 
 	if (!uuid_valid(r->params[0]))
 		return ERR_NOTFOUND;
-	if ((e = device_delete(app->db, r->params[0])) == ERR_CONFLICT) {
+	if ((e = db_begin(app->db)) != ERR_OK)
+		return e;
+	if ((e = device_delete(app->db, r->params[0])) != ERR_OK) {
+		db_rollback(app->db);
+		if (e != ERR_CONFLICT)
+			return e;
 		problem_write(w, r, 409, "conflict", "The device has "
 		    "admissions and cannot be deleted: retire it instead with "
 		    "PATCH {\"status\": \"retired\"}.", NULL);
 		return ERR_OK;
 	}
-	if (e != ERR_OK)
+	audit_add(r, "delete", "device", r->params[0], NULL);
+	if ((e = db_commit(app->db)) != ERR_OK)
 		return e;
 	w->status = 204;
 	return ERR_OK;

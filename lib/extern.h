@@ -106,6 +106,17 @@ enum	stmt {
 	STMT_STREAM_SINCE,
 	STMT_STREAM_NEWEST,
 	STMT_DATA_VERSION,
+	/* the audit trail (lib/audit.c) */
+	STMT_AUDIT_INSERT,
+	STMT_AUDIT_OLDER_ALL,
+	STMT_AUDIT_NEWER_ALL,
+	STMT_AUDIT_OLDER_PATIENT,
+	STMT_AUDIT_NEWER_PATIENT,
+	STMT_AUDIT_OLDER_USER,
+	STMT_AUDIT_NEWER_USER,
+	STMT_AUDIT_OLDER_ACTION,
+	STMT_AUDIT_NEWER_ACTION,
+	STMT_AUDIT_PRUNE,
 	/* idempotency keys (lib/idem.c) */
 	STMT_IDEM_GET,
 	STMT_IDEM_INSERT,
@@ -180,6 +191,9 @@ void		 db_bind_text(sqlite3_stmt *, int i, const char *s);
  */
 enum err	 db_write(struct db *, sqlite3_stmt *, const char *op);
 
+/* How many rows the last statement of this connection changed. */
+long		 db_changes(struct db *);
+
 /* The rowid of the last row this connection inserted. */
 int64_t		 db_last_rowid(struct db *);
 
@@ -247,6 +261,8 @@ struct reading;
 void		 reading_row(struct pool *, sqlite3_stmt *, int col,
 		    struct reading *r);
 
+/* The audit trail (lib/audit_api.c). */
+enum err	 audit_api_list(struct app *, struct req *, struct resp *);
 /* The ward overview (lib/monitor.c). */
 enum err	 monitor_api_get(struct app *, struct req *, struct resp *);
 /* Heart rates (lib/reading_api.c). */

@@ -5,9 +5,14 @@
 
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "app.h"
+#include "audit.h"
 #include "auth.h"
 #include "body.h"
+#include "conf.h"
+#include "db.h"
 #include "idem.h"
 #include "log.h"
 #include "pct.h"
@@ -298,15 +303,83 @@ http_allowed(struct app *app, const struct route *rt, struct req *r,
 	return 1;
 }
 
+/* The commit hook: a change's audit rows go into its transaction. */
+static enum err
+http_audit_commit(struct db *db, void *arg)
+{
+
+	return audit_flush(db, arg, "ok");
+}
+
+/*
+ * Notes a refused attempt on an audited route (SPEC 5 "Audit trail"):
+ * a signed-in user's 4xx where the handler noted nothing itself.  The
+ * object is the route's first capture; a body's "patient", when it is
+ * an id, says whose record the attempt touched.
+ */
+static void
+http_audit_attempt(const struct route *rt, struct req *r,
+    const struct resp *w)
+{
+	const char	*action = rt->audit_action, *id, *patient = NULL;
+	const cJSON	*p;
+
+	if (rt->audit_type == NULL || r->who == NULL || r->audit != NULL ||
+	    w->status < 400 || w->status >= 500)
+		return;
+	if (action == NULL)
+		action = r->method == METHOD_GET ? "read" :
+		    r->method == METHOD_POST ? "create" :
+		    r->method == METHOD_DELETE ? "delete" : "update";
+	id = r->paramsz > 0 && uuid_valid(r->params[0]) ? r->params[0] : NULL;
+	if (strcmp(rt->audit_type, "patient") == 0)
+		patient = id;
+	else if ((p = cJSON_GetObjectItemCaseSensitive(r->json,
+	    "patient")) != NULL && cJSON_IsString(p) &&
+	    uuid_valid(p->valuestring))
+		patient = p->valuestring;
+	audit_add(r, action, rt->audit_type, id, patient);
+}
+
+/*
+ * Writes what no commit took: the reads of the answer and refused
+ * attempts, in a transaction of their own.  A read that cannot be
+ * recorded is not shown: the answer becomes the error.
+ */
+static void
+http_audit_rest(struct app *app, struct req *r, struct resp *w)
+{
+	const char	*outcome;
+	enum err	 e;
+
+	if (!app->conf->audit_reads)
+		audit_drop_reads(r);
+	if (r->audit == NULL && !r->audit_lost)
+		return;
+	if ((outcome = audit_outcome(w->status)) == NULL) {
+		audit_drop(r);		/* a 5xx changed nothing */
+		return;
+	}
+	if ((e = db_begin(app->db)) == ERR_OK &&
+	    (e = audit_flush(app->db, r, outcome)) == ERR_OK)
+		e = db_commit(app->db);
+	else
+		db_rollback(app->db);
+	if (e != ERR_OK)
+		problem_from_err(w, r, e);
+}
+
+/* Answers the request; "*found" gets its route, or NULL. */
 static void
 http_dispatch(struct app *app, const struct route *table, size_t tablesz,
-    struct req *r, struct resp *w)
+    struct req *r, struct resp *w, const struct route **found)
 {
 	const struct route	*rt;
 	struct buf		 allow;
 	enum route_match	 rm;
 	enum err		 e;
 
+	*found = NULL;
 	if (!http_parse_uri(r, w))
 		return;
 	http_log_path(table, tablesz, r);
@@ -317,15 +390,18 @@ http_dispatch(struct app *app, const struct route *table, size_t tablesz,
 		buf_clear(&allow);
 		return;
 	}
+	*found = rt;
 	if (!http_allowed(app, rt, r, w))
 		return;
 	if ((rt->flags & ROUTE_BODY) && !body_parse(r, w))
 		return;
+	db_commit_hook(app->db, http_audit_commit, r);
 	if ((rt->flags & ROUTE_IDEMPOTENT) && r->who != NULL &&
 	    r->hdrs[HDR_IDEMPOTENCY_KEY] != NULL)
 		e = idem_run(app, rt->handler, r, w);
 	else
 		e = rt->handler(app, r, w);
+	db_commit_hook(app->db, NULL, NULL);
 	if (e != ERR_OK)
 		problem_from_err(w, r, e);
 }
@@ -335,9 +411,14 @@ http_handle_table(struct app *app, const struct route *table, size_t tablesz,
     struct req *r, struct resp *w)
 {
 
+	const struct route	*rt;
+
 	r->start_us = log_clock_us();
 	http_request_id(r);
-	http_dispatch(app, table, tablesz, r, w);
+	http_dispatch(app, table, tablesz, r, w, &rt);
+	if (rt != NULL)
+		http_audit_attempt(rt, r, w);
+	http_audit_rest(app, r, w);
 	if (r->request_id != NULL)
 		(void)resp_header(w, "X-Request-Id", r->request_id);
 	/* Answers of this API are never cached (SPEC 7.5). */

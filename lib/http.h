@@ -12,6 +12,7 @@
 #include "query.h"
 
 struct app;
+struct audit_event;
 struct pool;
 typedef struct cJSON cJSON;
 
@@ -90,6 +91,10 @@ struct	req {
 	size_t		 paramsz;
 	cJSON		*json;		/* parsed body, or NULL */
 	struct principal *who;		/* NULL when anonymous */
+
+	/* What the request did, for the audit trail (lib/audit.h). */
+	struct audit_event *audit;
+	int		 audit_lost;	/* an event could not be noted */
 };
 
 /*

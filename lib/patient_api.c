@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "app.h"
+#include "audit.h"
 #include "db.h"
 #include "extern.h"
 #include "json.h"
@@ -244,6 +245,7 @@ store(struct app *app, struct req *r, struct resp *w, struct patient *p,
 		taken_answer(r, w, taken);
 		return ERR_OK;
 	}
+	audit_add(r, insert ? "create" : "update", "patient", p->id, p->id);
 	if ((e = db_commit(app->db)) == ERR_OK)
 		*done = 1;
 	return e;
@@ -278,6 +280,7 @@ patient_api_read(struct app *app, struct req *r, struct resp *w)
 		return ERR_NOTFOUND;
 	if ((e = patient_get(app->db, r->pool, r->params[0], &p)) != ERR_OK)
 		return e;
+	audit_add(r, "read", "patient", p.id, p.id);
 	return answer(r, w, 200, &p);
 }
 
@@ -355,6 +358,7 @@ patient_api_delete(struct app *app, struct req *r, struct resp *w)
 		    "kept.", NULL);
 		return ERR_OK;
 	}
+	audit_add(r, "delete", "patient", r->params[0], r->params[0]);
 	if ((e = db_commit(app->db)) != ERR_OK)
 		return e;
 	w->status = 204;
@@ -384,11 +388,19 @@ list_filter(struct req *r, struct resp *w, struct patient_filter *f)
 	return param_end(r, w, errs);
 }
 
+/* The list's writer and request: each patient shown is a read. */
+struct	listing {
+	struct json	*j;
+	struct req	*r;
+};
+
 static void
 list_one(const struct patient *p, void *arg)
 {
+	struct listing	*l = arg;
 
-	patient_json(arg, NULL, p);
+	patient_json(l->j, NULL, p);
+	audit_add(l->r, "read", "patient", p->id, p->id);
 }
 
 /* GET /api/patients/ */
@@ -398,6 +410,7 @@ patient_api_list(struct app *app, struct req *r, struct resp *w)
 	struct patient_filter	 f;
 	struct page		 pg;
 	struct json		 j;
+	struct listing		 l = { &j, r };
 	long			 count;
 	enum err		 e;
 
@@ -408,7 +421,7 @@ patient_api_list(struct app *app, struct req *r, struct resp *w)
 	if (!page_begin(r, w, app->conf, &pg, count, &j))
 		return ERR_OK;
 	if ((e = patient_list(app->db, r->pool, &f, pg.size, pg.offset,
-	    list_one, &j)) != ERR_OK)
+	    list_one, &l)) != ERR_OK)
 		return e;
 	return page_end(w, &j);
 }

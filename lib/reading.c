@@ -21,10 +21,6 @@
  * index in sql/004-readings.sql.
  */
 
-/* Bounds past any stored time (all are 24 bytes, "0000-…" to "9999-…"). */
-#define	TIME_LOWEST	""
-#define	TIME_HIGHEST	"~"
-
 const char *
 reading_status(const struct conf *conf, long bpm)
 {
@@ -113,39 +109,17 @@ list_stmt(struct db *db, const struct reading_filter *f, int older)
 	return st;
 }
 
-/*
- * Binds the range of READING_OLDER or READING_NEWER (?7 to ?9): the
- * cursor's position and since/until folded into one keyset bound and
- * one plain bound, so that the index range starts at the page.
- */
+/* Binds the range (?7 to ?9) of READING_OLDER or READING_NEWER. */
 static void
 bind_range(sqlite3_stmt *st, const struct reading_filter *f,
     const struct cursor *c)
 {
-	const char	*time;
-	int64_t		 seq;
+	struct cursor_range	 rg;
 
-	if (!c->back) {
-		/* Down from min(position, (until, any seq)) to since. */
-		time = f->until != NULL ? f->until : TIME_HIGHEST;
-		seq = INT64_MAX;
-		if (c->set && strcmp(c->time, time) <= 0) {
-			time = c->time;
-			seq = c->seq;
-		}
-		db_bind_text(st, 7, f->since != NULL ? f->since : TIME_LOWEST);
-	} else {
-		/* Up from max(position, (since, before any seq)) to until. */
-		time = f->since != NULL ? f->since : TIME_LOWEST;
-		seq = 0;
-		if (strcmp(c->time, time) >= 0) {
-			time = c->time;
-			seq = c->seq;
-		}
-		db_bind_text(st, 7, f->until != NULL ? f->until : TIME_HIGHEST);
-	}
-	sqlite3_bind_text(st, 8, time, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 9, seq);
+	cursor_range(c, f->since, f->until, &rg);
+	db_bind_text(st, 7, rg.limit);
+	db_bind_text(st, 8, rg.time);
+	sqlite3_bind_int64(st, 9, rg.seq);
 }
 
 enum err
@@ -153,9 +127,8 @@ reading_list(struct db *db, struct pool *pool, const struct reading_filter *f,
     const struct cursor *c, struct reading *rows, size_t *shown, int *more)
 {
 	sqlite3_stmt	*st;
-	struct reading	 tmp;
 	struct buf	 pat;
-	size_t		 n = 0, i;
+	size_t		 n = 0;
 	int		 rc = SQLITE_DONE;
 	enum err	 e = ERR_OK;
 
@@ -182,12 +155,7 @@ reading_list(struct db *db, struct pool *pool, const struct reading_filter *f,
 		return e;
 	*more = n > (size_t)c->size;
 	*shown = *more ? n - 1 : n;
-	/* Rows read upwards are shown newest first like the others. */
-	for (i = 0; c->back && i < *shown / 2; i++) {
-		tmp = rows[i];
-		rows[i] = rows[*shown - 1 - i];
-		rows[*shown - 1 - i] = tmp;
-	}
+	cursor_order(c, rows, *shown, sizeof(*rows));
 	return ERR_OK;
 }
 

@@ -9,6 +9,7 @@
 
 #include "admission.h"
 #include "app.h"
+#include "audit.h"
 #include "cursor.h"
 #include "db.h"
 #include "extern.h"
@@ -185,6 +186,25 @@ item_store(struct db *db, struct pool *pool, struct item *it,
 	return reading_insert(db, pool, &it->r, now_ms);
 }
 
+/*
+ * Notes a read of the readings of each patient of "rows" (SPEC 7.23: a
+ * list read records the patients returned), each patient once.
+ */
+static void
+audit_patients(struct req *r, const struct reading *rows, size_t n)
+{
+	size_t	 i, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < i; k++)
+			if (strcmp(rows[k].patient_id, rows[i].patient_id) == 0)
+				break;
+		if (k == i)
+			audit_add(r, "read", "reading", NULL,
+			    rows[i].patient_id);
+	}
+}
+
 /* Answers the stored readings: one with its Location, or an array. */
 static enum err
 created(struct req *r, struct resp *w, const struct item *items, int n)
@@ -229,6 +249,9 @@ reading_api_create(struct app *app, struct req *r, struct resp *w)
 		return e;
 	for (i = 0; i < n && e == ERR_OK; i++)
 		e = item_store(app->db, r->pool, &items[i], now_ms, &errs);
+	for (i = 0; i < n && e == ERR_OK && errs == NULL; i++)
+		audit_add(r, "record", "reading", items[i].r.id,
+		    items[i].r.patient_id);
 	if (e != ERR_OK || errs != NULL) {
 		db_rollback(app->db);
 		return e != ERR_OK ? e : (param_end(r, w, errs), ERR_OK);
@@ -251,6 +274,7 @@ reading_api_get(struct app *app, struct req *r, struct resp *w)
 		return ERR_NOTFOUND;
 	if ((e = reading_by_id(app->db, r->pool, id, &rd)) != ERR_OK)
 		return e;
+	audit_add(r, "read", "reading", rd.id, rd.patient_id);
 	json_init(&j, &w->body);
 	reading_json(&j, NULL, &rd);
 	w->status = 200;
@@ -321,6 +345,7 @@ list(struct app *app, struct req *r, struct resp *w, const char *patient_id)
 	    shown > 0 ? rows[shown - 1].measured_at : NULL,
 	    shown > 0 ? rows[shown - 1].seq : 0, &next, &prev)) != ERR_OK)
 		return e;
+	audit_patients(r, rows, shown);
 	json_init(&j, &w->body);
 	json_obj_open(&j, NULL);
 	json_str(&j, "next", next);

@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 
 #include "app.h"
+#include "audit.h"
 #include "conf.h"
 #include "db.h"
 #include "extern.h"
@@ -110,6 +111,8 @@ reset_confirm(struct app *app, struct req *r, struct resp *w)
 	if ((e = password_hash(pw, app->conf->password_iterations, &hash)) !=
 	    ERR_OK || (e = db_begin(app->db)) != ERR_OK)
 		goto out;
+	audit_add_as(r, u.id, http_role_str(u.role), "password_reset", "user",
+	    u.id, NULL);
 	if ((e = user_set_password(app->db, u.id, hash.p)) != ERR_OK ||
 	    (e = session_end_user(app->db, u.id, SESSION_PASSWORD_RESET,
 	    time_now_ms())) != ERR_OK)

@@ -31,6 +31,14 @@ struct	route {
 	handler_fn	 handler;
 	unsigned int	 roles;		/* ROLE_BIT()s; ROLES_PUBLIC for all */
 	unsigned int	 flags;
+	/*
+	 * What a refused attempt is audited as (lib/audit.h), when the
+	 * handler did not say: the object type (NULL: not audited) and
+	 * the action (NULL: from the method).  The first capture is the
+	 * object's id.
+	 */
+	const char	*audit_type;
+	const char	*audit_action;
 };
 
 /* What the router found for a path and method. */

@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "app.h"
+#include "audit.h"
 #include "auth.h"
 #include "conf.h"
 #include "cookie.h"
@@ -129,7 +130,7 @@ signin_check(struct app *app, struct req *r, struct resp *w, struct user *u,
 	struct valid	 v;
 	const char	*email, *pw, *addr = r->remote_addr ? r->remote_addr : "-";
 	long		 retry;
-	int		 ok;
+	int		 ok, found;
 	enum err	 e;
 
 	*done = 1;
@@ -141,24 +142,34 @@ signin_check(struct app *app, struct req *r, struct resp *w, struct user *u,
 		return ERR_OK;
 	e = throttle_check(app->db, app->conf, email, addr, time_now_ms(),
 	    &retry);
-	if (e == ERR_DENIED)
+	if (e == ERR_DENIED) {
+		audit_add_as(r, NULL, NULL, "signin_failed", "user", NULL,
+		    NULL);
 		return signin_throttled(r, w, retry);
+	}
 	if (e != ERR_OK)
 		return e;
 	e = user_by_email(app->db, r->pool, email, u);
 	if (e != ERR_OK && e != ERR_NOTFOUND)
 		return e;
-	ok = password_verify(pw, e == ERR_OK ? u->password :
+	found = e == ERR_OK;
+	ok = password_verify(pw, found ? u->password :
 	    dummy_hash(app->conf), app->conf->password_iterations, upgrade);
-	if (!ok || e != ERR_OK) {
+	if (!ok || !found) {
 		if ((e = throttle_fail(app->db, app->conf, email, addr,
 		    time_now_ms())) != ERR_OK)
 			return e;
+		/* After the throttle's commit: written with the 401. */
+		audit_add_as(r, found ? u->id : NULL,
+		    found ? http_role_str(u->role) : NULL, "signin_failed",
+		    "user", found ? u->id : NULL, NULL);
 		problem_write(w, r, 401, "invalid_credentials", "No active "
 		    "account was found with this email and password.", NULL);
 		return ERR_OK;
 	}
 	if (!u->is_active) {
+		audit_add_as(r, u->id, http_role_str(u->role),
+		    "signin_failed", "user", u->id, NULL);
 		problem_write(w, r, 403, "account_inactive", "This account is "
 		    "not activated yet: use the link in the activation mail.",
 		    NULL);
@@ -221,6 +232,9 @@ signin_common(struct app *app, struct req *r, struct resp *w, struct user *u,
 	if ((e = signin_check(app, r, w, u, &upgrade, done)) != ERR_OK ||
 	    *done)
 		return e;
+	/* Written by signin_open()'s commit, with the session. */
+	audit_add_as(r, u->id, http_role_str(u->role), "signin", "user", u->id,
+	    NULL);
 	if ((e = signin_open(app, r->pool, u, upgrade, now, sid, jti)) !=
 	    ERR_OK)
 		return e;
@@ -391,6 +405,7 @@ signin_logout(struct app *app, struct req *r, struct resp *w)
 		db_rollback(app->db);
 		return e;
 	}
+	audit_add(r, "logout", "user", r->who->user_id, NULL);
 	if ((e = db_commit(app->db)) != ERR_OK ||
 	    (e = auth_clear_cookies(w, app->conf)) != ERR_OK)
 		return e;

@@ -67,6 +67,22 @@
 		"ORDER BY measured_at, seq LIMIT ?10"
 
 /*
+ * The audit trail (lib/audit.c), its lists built as the readings'
+ * (scope ?1 picks the index; ?2 to ?4 filter; ?5 to ?7 the range).
+ */
+#define	AUDIT_COLUMNS	"id, time, user_id, role, action, object_type, " \
+		"object_id, patient_id, outcome, client_address, request_id"
+#define	AUDIT_FILTER	"(?2 IS NULL OR user_id = ?2) " \
+		"AND (?3 IS NULL OR patient_id = ?3) " \
+		"AND (?4 IS NULL OR action = ?4) "
+#define	AUDIT_OLDER(scope) "SELECT " AUDIT_COLUMNS " FROM audit " \
+		"WHERE " scope AUDIT_FILTER "AND time >= ?5 " \
+		"AND (time, id) < (?6, ?7) ORDER BY time DESC, id DESC LIMIT ?8"
+#define	AUDIT_NEWER(scope) "SELECT " AUDIT_COLUMNS " FROM audit " \
+		"WHERE " scope AUDIT_FILTER "AND time <= ?5 " \
+		"AND (time, id) > (?6, ?7) ORDER BY time, id LIMIT ?8"
+
+/*
  * The columns admission.c reads, in the order of its admission_row():
  * the admission and what its detail embeds (SPEC 7.16).  The user may
  * be gone (admitted_by is SET NULL), hence the LEFT JOIN.
@@ -309,6 +325,23 @@ const char *const stmt_sql[STMT__MAX] = {
 		"SELECT coalesce(max(seq), 0) FROM readings",
 	[STMT_DATA_VERSION] =
 		"PRAGMA data_version",
+	/* One row per element of the JSON array ?5: a request's events. */
+	[STMT_AUDIT_INSERT] =
+		"INSERT INTO audit (time, user_id, role, action, object_type, "
+		"object_id, patient_id, outcome, client_address, request_id) "
+		"SELECT ?1, e.value ->> 0, e.value ->> 1, e.value ->> 2, "
+		"e.value ->> 3, e.value ->> 4, e.value ->> 5, ?2, ?3, ?4 "
+		"FROM json_each(?5) AS e ORDER BY e.key",
+	[STMT_AUDIT_OLDER_ALL] = AUDIT_OLDER(""),
+	[STMT_AUDIT_NEWER_ALL] = AUDIT_NEWER(""),
+	[STMT_AUDIT_OLDER_PATIENT] = AUDIT_OLDER("patient_id = ?1 AND "),
+	[STMT_AUDIT_NEWER_PATIENT] = AUDIT_NEWER("patient_id = ?1 AND "),
+	[STMT_AUDIT_OLDER_USER] = AUDIT_OLDER("user_id = ?1 AND "),
+	[STMT_AUDIT_NEWER_USER] = AUDIT_NEWER("user_id = ?1 AND "),
+	[STMT_AUDIT_OLDER_ACTION] = AUDIT_OLDER("action = ?1 AND "),
+	[STMT_AUDIT_NEWER_ACTION] = AUDIT_NEWER("action = ?1 AND "),
+	[STMT_AUDIT_PRUNE] =
+		"DELETE FROM audit WHERE time < ?",
 	[STMT_IDEM_GET] =
 		"SELECT digest, status, content_type, headers, body "
 		"FROM idempotency_keys "

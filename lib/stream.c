@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "app.h"
+#include "audit.h"
 #include "buf.h"
 #include "extern.h"
 #include "json.h"
@@ -24,7 +25,7 @@ static enum err	 stream_api_open(struct app *, struct req *, struct resp *);
 
 const struct route stream_routes[] = {
 	{ METHOD_GET, "/api/heartrates/stream/", stream_api_open,
-	  ROLE_BIT(ROLE_DOCTOR) | ROLE_BIT(ROLE_NURSE), 0 },
+	  ROLE_BIT(ROLE_DOCTOR) | ROLE_BIT(ROLE_NURSE), 0, NULL, NULL },
 };
 const size_t stream_routesz = sizeof(stream_routes) / sizeof(stream_routes[0]);
 
@@ -84,6 +85,7 @@ stream_api_open(struct app *app, struct req *r, struct resp *w)
 	(void)app;
 	if (!stream_filter_parse(r, w, &f))
 		return ERR_OK;
+	audit_add(r, "read", "stream", NULL, f.patient_id);
 	w->status = 200;
 	w->content_type = "text/event-stream";
 	return ERR_OK;

@@ -43,12 +43,16 @@ fails(struct app *app, struct req *rq, struct resp *wr)
 }
 
 static const struct route table[] = {
-	{ METHOD_GET, "/api/things/", echo, ROLES_PUBLIC, 0 },
-	{ METHOD_POST, "/api/things/", echo, ROLES_PUBLIC, ROUTE_BODY },
-	{ METHOD_GET, "/api/things/:id/", echo, ROLE_BIT(ROLE_NURSE), 0 },
-	{ METHOD_DELETE, "/api/things/:id/", echo, ROLE_BIT(ROLE_ADMIN), 0 },
-	{ METHOD_GET, "/api/busy/", fails, ROLES_PUBLIC, 0 },
-	{ METHOD_GET, "/api/secret/:token/", echo, ROLES_PUBLIC, ROUTE_SECRET },
+	{ METHOD_GET, "/api/things/", echo, ROLES_PUBLIC, 0, NULL, NULL },
+	{ METHOD_POST, "/api/things/", echo, ROLES_PUBLIC, ROUTE_BODY, NULL,
+	  NULL },
+	{ METHOD_GET, "/api/things/:id/", echo, ROLE_BIT(ROLE_NURSE), 0, NULL,
+	  NULL },
+	{ METHOD_DELETE, "/api/things/:id/", echo, ROLE_BIT(ROLE_ADMIN), 0,
+	  NULL, NULL },
+	{ METHOD_GET, "/api/busy/", fails, ROLES_PUBLIC, 0, NULL, NULL },
+	{ METHOD_GET, "/api/secret/:token/", echo, ROLES_PUBLIC, ROUTE_SECRET,
+	  NULL, NULL },
 };
 #define	TABLESZ	(sizeof(table) / sizeof(table[0]))
 

@@ -8,10 +8,11 @@
 #include "testutil.h"
 
 static const struct route table[] = {
-	{ METHOD_GET, "/api/a/", NULL, ROLES_PUBLIC, 0 },
-	{ METHOD_GET, "/api/a/:id/", NULL, ROLES_PUBLIC, 0 },
-	{ METHOD_PATCH, "/api/a/:id/", NULL, ROLES_PUBLIC, 0 },
-	{ METHOD_POST, "/api/a/:id/b/:bid/", NULL, ROLES_PUBLIC, 0 },
+	{ METHOD_GET, "/api/a/", NULL, ROLES_PUBLIC, 0, NULL, NULL },
+	{ METHOD_GET, "/api/a/:id/", NULL, ROLES_PUBLIC, 0, NULL, NULL },
+	{ METHOD_PATCH, "/api/a/:id/", NULL, ROLES_PUBLIC, 0, NULL, NULL },
+	{ METHOD_POST, "/api/a/:id/b/:bid/", NULL, ROLES_PUBLIC, 0, NULL,
+	  NULL },
 };
 #define	TABLESZ	(sizeof(table) / sizeof(table[0]))
 
