@@ -4,7 +4,9 @@
 // file (test_*.js beside it, see run.js) gets a fresh browser context
 // and page per test, and the helpers below.
 //
-// Environment (./dev test sets the first two):
+// Environment (./dev test sets the first two, and for tests that need
+// them HM_CONFIG, HM_HMCTL, HM_MAIL_DIR, HM_ADMIN_EMAIL and
+// HM_ADMIN_PASSWORD as for the end-to-end suite: see tests/e2e/hm.py):
 //   HM_URL         the stack's base URL, https://127.0.0.1:PORT
 //   HM_CA_CERT     the certificate (PEM) that the stack's nginx serves or
 //                  that issued it; the browser trusts the keys in it and
