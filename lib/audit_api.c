@@ -10,6 +10,7 @@
 #include "cursor.h"
 #include "extern.h"
 #include "json.h"
+#include "page.h"
 #include "param.h"
 #include "pool.h"
 #include "problem.h"
@@ -25,20 +26,12 @@ static int
 list_params(struct req *r, struct resp *w, struct audit_filter *f)
 {
 	struct field_error	*errs = NULL;
-	const char		*s;
-	size_t			 i;
 
 	memset(f, 0, sizeof(*f));
 	f->user_id = param_uuid(r, "user", &errs);
 	f->patient_id = param_uuid(r, "patient", &errs);
-	if ((s = param_str(r, "action")) != NULL) {
-		for (i = 0; audit_actions[i] != NULL; i++)
-			if (strcmp(s, audit_actions[i]) == 0)
-				f->action = audit_actions[i];
-		if (f->action == NULL)
-			(void)problem_field(r->pool, &errs, "action", "Select "
-			    "a valid choice: one of the actions of SPEC 7.23.");
-	}
+	f->action = param_choice(r, "action", audit_actions, "Select a valid "
+	    "choice: one of the actions of SPEC 7.23.", &errs);
 	f->since = param_time(r, "since", 1, &errs);
 	f->until = param_time(r, "until", 0, &errs);
 	return param_end(r, w, errs);
@@ -68,16 +61,8 @@ audit_api_list(struct app *app, struct req *r, struct resp *w)
 	    rows[0].id, shown > 0 ? rows[shown - 1].time : NULL,
 	    shown > 0 ? rows[shown - 1].id : 0, &next, &prev)) != ERR_OK)
 		return e;
-	json_init(&j, &w->body);
-	json_obj_open(&j, NULL);
-	json_str(&j, "next", next);
-	json_str(&j, "previous", prev);
-	json_arr_open(&j, "results");
+	cursor_page_begin(w, &j, next, prev);
 	for (i = 0; i < shown; i++)
 		audit_json(&j, NULL, &rows[i]);
-	json_arr_close(&j);
-	json_obj_close(&j);
-	w->status = 200;
-	w->content_type = "application/json";
-	return json_err(&j);
+	return page_end(w, &j);
 }

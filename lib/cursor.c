@@ -10,6 +10,7 @@
 #include "b64.h"
 #include "buf.h"
 #include "cursor.h"
+#include "json.h"
 #include "page.h"
 #include "pool.h"
 #include "problem.h"
@@ -177,4 +178,16 @@ cursor_links(const struct req *r, const struct conf *conf,
 	    (want_previous && *previous == NULL))
 		return ERR_NOMEM;
 	return ERR_OK;
+}
+
+void
+cursor_page_begin(struct resp *w, struct json *j, const char *next,
+    const char *previous)
+{
+
+	json_init(j, &w->body);
+	json_obj_open(j, NULL);
+	json_str(j, "next", next);
+	json_str(j, "previous", previous);
+	json_arr_open(j, "results");
 }

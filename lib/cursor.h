@@ -11,6 +11,7 @@
 #include "rfc3339.h"
 
 struct conf;
+struct json;
 
 #define	CURSOR_SIZE_DEFAULT	50	/* SPEC 7.11 */
 #define	CURSOR_SIZE_MAX		1000	/* SPEC 7.25: larger is clamped */
@@ -74,5 +75,12 @@ enum err	 cursor_links(const struct req *, const struct conf *,
 		    const char *newest_time, int64_t newest_seq,
 		    const char *oldest_time, int64_t oldest_seq,
 		    const char **next, const char **previous);
+
+/*
+ * Starts the answer {"next": …, "previous": …, "results": [ in "j" over
+ * the body of "w"; the caller writes the rows, then calls page_end().
+ */
+void		 cursor_page_begin(struct resp *, struct json *,
+		    const char *next, const char *previous);
 
 #endif /* !HM_CURSOR_H */

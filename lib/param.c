@@ -30,6 +30,22 @@ param_uuid(struct req *r, const char *key, struct field_error **errs)
 	return s;
 }
 
+const char *
+param_choice(struct req *r, const char *key, const char *const *choices,
+    const char *msg, struct field_error **errs)
+{
+	const char	*s;
+	size_t		 i;
+
+	if ((s = param_str(r, key)) == NULL)
+		return NULL;
+	for (i = 0; choices[i] != NULL; i++)
+		if (strcmp(s, choices[i]) == 0)
+			return choices[i];
+	(void)problem_field(r->pool, errs, key, msg);
+	return NULL;
+}
+
 int
 param_bool(struct req *r, const char *key, struct field_error **errs)
 {

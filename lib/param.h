@@ -20,6 +20,14 @@ const char	*param_str(const struct req *, const char *key);
 const char	*param_uuid(struct req *, const char *key,
 		    struct field_error **errs);
 
+/*
+ * One of the NULL-terminated "choices" (the static string returned):
+ * NULL when absent, or when none (an error saying "msg").
+ */
+const char	*param_choice(struct req *, const char *key,
+		    const char *const *choices, const char *msg,
+		    struct field_error **errs);
+
 /* "true" 1, "false" 0, absent -1; anything else is an error (-1). */
 int		 param_bool(struct req *, const char *key,
 		    struct field_error **errs);

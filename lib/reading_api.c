@@ -14,6 +14,7 @@
 #include "db.h"
 #include "extern.h"
 #include "json.h"
+#include "page.h"
 #include "param.h"
 #include "pool.h"
 #include "problem.h"
@@ -290,21 +291,13 @@ static int
 list_params(struct req *r, struct resp *w, struct reading_filter *f)
 {
 	struct field_error	*errs = NULL;
-	const char		*s;
-	size_t			 i;
 
 	memset(f, 0, sizeof(*f));
 	f->patient_id = param_uuid(r, "patient", &errs);
 	f->admission_id = param_uuid(r, "admission", &errs);
 	f->handled_by = param_uuid(r, "handled_by", &errs);
-	if ((s = param_str(r, "status")) != NULL) {
-		for (i = 0; statuses[i] != NULL; i++)
-			if (strcmp(s, statuses[i]) == 0)
-				f->status = statuses[i];
-		if (f->status == NULL)
-			(void)problem_field(r->pool, &errs, "status", "Select "
-			    "a valid choice: low, normal or high.");
-	}
+	f->status = param_choice(r, "status", statuses, "Select a valid "
+	    "choice: low, normal or high.", &errs);
 	f->since = param_time(r, "since", 1, &errs);
 	f->until = param_time(r, "until", 0, &errs);
 	f->search = param_str(r, "search");
@@ -346,18 +339,10 @@ list(struct app *app, struct req *r, struct resp *w, const char *patient_id)
 	    shown > 0 ? rows[shown - 1].seq : 0, &next, &prev)) != ERR_OK)
 		return e;
 	audit_patients(r, rows, shown);
-	json_init(&j, &w->body);
-	json_obj_open(&j, NULL);
-	json_str(&j, "next", next);
-	json_str(&j, "previous", prev);
-	json_arr_open(&j, "results");
+	cursor_page_begin(w, &j, next, prev);
 	for (i = 0; i < shown; i++)
 		reading_json(&j, NULL, &rows[i]);
-	json_arr_close(&j);
-	json_obj_close(&j);
-	w->status = 200;
-	w->content_type = "application/json";
-	return json_err(&j);
+	return page_end(w, &j);
 }
 
 /* GET /api/heartrates/ */
