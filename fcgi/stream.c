@@ -137,7 +137,7 @@ watcher(void *arg)
 	struct app	 wapp;
 	struct buf	 errmsg;
 	struct pool	*pool;
-	int64_t		 version = -1, v, after, last;
+	int64_t		 version = -1, v, after, first, last;
 	long		 n;
 	struct timespec	 nap = { 0, WATCH_MS * 1000000L };
 
@@ -159,6 +159,7 @@ watcher(void *arg)
 		if (stream_data_version(wapp.db, &v) == ERR_OK &&
 		    v != version) {
 			version = v;
+			first = after;
 			do {
 				last = after;
 				n = 0;
@@ -168,7 +169,12 @@ watcher(void *arg)
 				after = last;
 				pool_reset(pool);
 			} while (n == BATCH);
-			pthread_cond_broadcast(&hub.wake);
+			/*
+			 * Most commits are no readings (sign-ins, audit
+			 * rows): wake the clients only for new events.
+			 */
+			if (after != first)
+				pthread_cond_broadcast(&hub.wake);
 		}
 		(void)nanosleep(&nap, NULL);
 	}
