@@ -49,6 +49,13 @@
 # Workload 8 (streams.py) holds a stream open per admitted patient while
 # workload 2 runs, and times readings from their commit to their event.
 #
+# The cost of auditing reads (issue #6): after every scheme's workloads,
+# workloads 1 and 2 run again, each once on a pool restarted with
+# AUDIT_READS=no and once, right after, on a pool restarted with the
+# default (yes): same data, same wrk settings, same warm-up.  Rows A1
+# and A2; the ratio is the rate with auditing over the rate without.
+#   BENCH_AUDIT_COST     0 skips it (default 1; runs when 1 or 2 runs)
+#
 # Python's standard library only; needs wrk (installed with apt-get when
 # missing and run as root), nginx and openssl.
 
@@ -331,11 +338,34 @@ class Stack:
             stderr=log, env=self.env)
         log.close()
 
+    def spawn_pool(self, extra_env=None):
+        """The heartmonitor-fcgi pool, with "extra_env" (config keys)
+        on top of the bench's environment."""
+        env, self.env = self.env, dict(self.env, **(extra_env or {}))
+        try:
+            self.spawn("fcgi", [os.path.join(self.build, "fcgi",
+                                             "heartmonitor-fcgi"),
+                                "--listen", "unix:" + self.sock,
+                                "--workers", str(self.workers)])
+        finally:
+            self.env = env
+
+    def restart_pool(self, extra_env=None):
+        """Stops the pool (its workers finish their requests) and
+        starts a new one with "extra_env"; False if it does not answer."""
+        p = self.procs.pop("fcgi")
+        p.terminate()
+        try:
+            p.wait(30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        self.spawn_pool(extra_env)
+        return all(self.wait_healthy(s) for s in ("https", "http"))
+
     def start(self):
         b = self.build
-        self.spawn("fcgi", [os.path.join(b, "fcgi", "heartmonitor-fcgi"),
-                            "--listen", "unix:" + self.sock,
-                            "--workers", str(self.workers)])
+        self.spawn_pool()
         if self.streamer:
             self.spawn("stream", [self.streamer, "--listen",
                                   "unix:" + self.stream_sock])
@@ -540,6 +570,7 @@ class Bench:
         self.build, self.iterations = build, iterations
         self.rows = []
         self.ceilings = {}
+        self.audit_costs = []
         self.deep = None        # (path, how)
         only = os.environ.get("BENCH_ONLY", "")
         self.only = set(x.strip() for x in only.split(",") if x.strip())
@@ -810,6 +841,48 @@ class Bench:
         if self.wanted(8):
             self.streams_workload(scheme, tokens, files)
 
+    # ---- the cost of auditing reads (issue #6)
+    def audit_cost(self, scheme, tokens, files):
+        """Workloads 1 and 2 on a pool with AUDIT_READS=no, then on one
+        with the default (yes), each pair back to back."""
+        cases = []
+        if self.wanted(1):
+            cases.append(("A1", "GET one patient", "/api/patients/", "ids",
+                          tokens["doctor"], files["patients"]))
+        if self.wanted(2):
+            cases.append(("A2", "GET 20 patients, ?search=%s" % SEARCH,
+                          "/api/patients/?search=%s&page_size=20" % SEARCH,
+                          "get", tokens["staff"], None))
+        for num, name, path, mode, token, file in cases:
+            runs = {}
+            for audit in ("no", "yes"):
+                label = "%s, AUDIT_READS=%s" % (name, audit)
+                if not self.s.restart_pool({"AUDIT_READS": audit}):
+                    self.failed(scheme, num, label, "the pool restarted "
+                                "with AUDIT_READS=%s did not answer" % audit)
+                    break
+                if audit == "no":
+                    res = self.load(scheme, num, label, "GET", path, mode,
+                                    token, file, ceiling="fcgi")
+                else:
+                    res = self.load(scheme, num, label, "GET", path, mode,
+                                    token, file, ceiling="audit-off")
+                row = self.rows[-1]
+                row["audit_reads"] = audit
+                if res is None or not res["ok"]:
+                    break
+                runs[audit] = row["rate"]
+                if audit == "no":
+                    self.ceilings[(scheme, "audit-off")] = row["rate"]
+            self.ceilings.pop((scheme, "audit-off"), None)
+            if len(runs) == 2:
+                ratio = round(runs["yes"] / runs["no"], 3)
+                row["note"] = "with ÷ without auditing reads: %.3f" % ratio
+                self.audit_costs.append({
+                    "scheme": scheme, "workload": num, "name": name,
+                    "rps_audit_reads_no": runs["no"],
+                    "rps_audit_reads_yes": runs["yes"], "ratio": ratio})
+
     # ---- workload 8: event streams
     def streams_workload(self, scheme, tokens, files):
         """Workload 2 with a stream open per admitted patient, and the
@@ -961,6 +1034,14 @@ def markdown(result):
                          errs, ceiling, fmt(row["ratio"], 3), target, rss,
                          note))
     pair = result["config"]["pair"]
+    if result.get("audit_cost"):
+        lines += ["", "The cost of auditing reads (rows A1, A2: each pool "
+                  "restarted with AUDIT_READS=no, then yes, back to back): " +
+                  "; ".join("%s %s %s × (%s with, %s without, req/s)" % (
+                      c["scheme"], c["name"], fmt(c["ratio"], 3),
+                      fmt(c["rps_audit_reads_yes"]),
+                      fmt(c["rps_audit_reads_no"]))
+                      for c in result["audit_cost"]) + "."]
     lines += ["", "Rows in the order they ran; each ceiling (C) right before "
               "the workloads compared with it%s.  `return200` is nginx "
               "answering alone, `fcgi` a minimal libfcgi pool of as many "
@@ -1045,6 +1126,10 @@ def main():
         rss_start = workers_rss(stack.pool_pid())
         for scheme in schemes:
             bench.run_scheme(scheme, tokens, files)
+        # Last: it restarts the pool, whose RSS the rows above report.
+        if env_int("BENCH_AUDIT_COST", 1):
+            for scheme in schemes:
+                bench.audit_cost(scheme, tokens, files)
         result = {
             "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
             "seconds": round(time.time() - t_start, 1),
@@ -1075,6 +1160,7 @@ def main():
                      "search": SEARCH},
             "deep_page": bench.deep[1] if bench.deep else None,
             "workers_at_start": rss_start,
+            "audit_cost": bench.audit_costs,
             "rows": bench.rows,
         }
         os.makedirs(out_dir, exist_ok=True)
