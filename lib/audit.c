@@ -27,6 +27,17 @@ audit_add_as(struct req *r, const char *user_id, const char *role,
 {
 	struct audit_event	*ev, **tail;
 
+	/*
+	 * One read per patient per request (SPEC 7.33), however many of
+	 * the patient's rows the answer holds.
+	 */
+	if (strcmp(action, "read") == 0 && patient_id != NULL)
+		for (ev = r->audit; ev != NULL; ev = ev->next)
+			if (strcmp(ev->action, "read") == 0 &&
+			    strcmp(ev->object_type, object_type) == 0 &&
+			    ev->patient_id != NULL &&
+			    strcmp(ev->patient_id, patient_id) == 0)
+				return;
 	if ((ev = pool_calloc(r->pool, 1, sizeof(*ev))) == NULL) {
 		r->audit_lost = 1;
 		return;
@@ -154,7 +165,8 @@ audit_flush(struct db *db, struct req *r, const char *outcome)
 	    r->request_id);
 	if (e == ERR_OK)
 		r->audit = NULL;
-	return e;
+	/* Not the caller's conflict or missing row: the trail failed. */
+	return e == ERR_OK || e == ERR_BUSY || e == ERR_NOMEM ? e : ERR_DB;
 }
 
 enum err

@@ -28,8 +28,9 @@ struct req;
  * change and its audit row stand or fall together (db_commit() calls
  * the hook that dispatch sets), or, for reads and refused attempts, by
  * dispatch in a transaction of their own once the answer is made.  A
- * read whose audit row cannot be written is answered 503: nothing is
- * shown that is not recorded.
+ * read whose audit row cannot be written is answered with the error
+ * (503 while the database is busy): nothing is shown that is not
+ * recorded.
  */
 struct	audit_event {
 	const char		*user_id;	/* NULL: nobody signed in */

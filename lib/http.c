@@ -322,7 +322,8 @@ http_audit_attempt(const struct route *rt, struct req *r,
     const struct resp *w)
 {
 	const char	*action = rt->audit_action, *id, *patient = NULL;
-	const cJSON	*p;
+	const cJSON	*p, *body;
+	cJSON		*own = NULL;
 
 	if (rt->audit_type == NULL || r->who == NULL || r->audit != NULL ||
 	    w->status < 400 || w->status >= 500)
@@ -332,13 +333,17 @@ http_audit_attempt(const struct route *rt, struct req *r,
 		    r->method == METHOD_POST ? "create" :
 		    r->method == METHOD_DELETE ? "delete" : "update";
 	id = r->paramsz > 0 && uuid_valid(r->params[0]) ? r->params[0] : NULL;
+	/* Refused before its body was read (403): read it for this. */
+	body = r->json;
+	if (body == NULL && r->body != NULL && (rt->flags & ROUTE_BODY))
+		body = own = cJSON_ParseWithLength(r->body, r->bodysz);
 	if (strcmp(rt->audit_type, "patient") == 0)
 		patient = id;
-	else if ((p = cJSON_GetObjectItemCaseSensitive(r->json,
-	    "patient")) != NULL && cJSON_IsString(p) &&
-	    uuid_valid(p->valuestring))
+	else if ((p = cJSON_GetObjectItemCaseSensitive(body, "patient")) !=
+	    NULL && cJSON_IsString(p) && uuid_valid(p->valuestring))
 		patient = p->valuestring;
 	audit_add(r, action, rt->audit_type, id, patient);
+	cJSON_Delete(own);
 }
 
 /*

@@ -26,22 +26,15 @@
  * with the readings.
  */
 
-/*
- * Writes the row of STMT_MONITOR (lib/stmt.c) that "st" is on, and
- * notes it as a read of the admission for the audit trail.
- */
+/* Writes the row of STMT_MONITOR (lib/stmt.c) that "st" is on. */
 static void
-monitor_row(struct json *j, struct req *req, sqlite3_stmt *st,
+monitor_row(struct json *j, struct pool *pool, sqlite3_stmt *st,
     const char *stale_before)
 {
-	struct pool	*pool = req->pool;
 	struct reading	 r;
 	const char	*since;
 
 	reading_row(pool, st, 9, &r);
-	audit_add(req, "read", "admission",
-	    (const char *)sqlite3_column_text(st, 0),
-	    (const char *)sqlite3_column_text(st, 4));
 	json_obj_open(j, NULL);
 	json_str(j, "admission", (const char *)sqlite3_column_text(st, 0));
 	json_obj_open(j, "patient");
@@ -79,11 +72,13 @@ monitor_api_get(struct app *app, struct req *r, struct resp *w)
 	if ((e = time_format(time_now_ms() -
 	    app->conf->monitor_stale_seconds * 1000, stale_before)) != ERR_OK)
 		return e;
+	/* One read of the overview, not one per patient (SPEC 7.33). */
+	audit_add(r, "read", "ward_overview", NULL, NULL);
 	db_bind_text(st, 1, param_str(r, "ward"));
 	json_init(&j, &w->body);
 	json_arr_open(&j, NULL);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		monitor_row(&j, r, st, stale_before);
+		monitor_row(&j, r->pool, st, stale_before);
 	sqlite3_reset(st);
 	if ((e = db_rc(app->db, rc, "monitor_api_get")) != ERR_OK)
 		return e;

@@ -364,5 +364,7 @@ reading_api_patient_list(struct app *app, struct req *r, struct resp *w)
 		return ERR_NOTFOUND;
 	if ((e = admission_patient_exists(app->db, id)) != ERR_OK)
 		return e;
+	/* A read of this patient's readings, even when there are none. */
+	audit_add(r, "read", "reading", NULL, id);
 	return list(app, r, w, id);
 }

@@ -186,7 +186,7 @@ signin_check(struct app *app, struct req *r, struct resp *w, struct user *u,
  * iterations than configured) and opens a session, in one transaction.
  */
 static enum err
-signin_open(struct app *app, struct pool *pool, struct user *u, int upgrade,
+signin_open(struct app *app, struct req *r, struct user *u, int upgrade,
     int64_t now, char sid[UUID_STRLEN + 1], char jti[UUID_STRLEN + 1])
 {
 	char		 stamp[RFC3339_STRLEN + 1];
@@ -205,9 +205,14 @@ signin_open(struct app *app, struct pool *pool, struct user *u, int upgrade,
 	    (e = session_open(app->db, u->id, now, now +
 	    app->conf->refresh_token_lifetime * 1000, sid, jti)) != ERR_OK)
 		db_rollback(app->db);
-	else
+	else {
+		/* The commit writes it, with the session. */
+		audit_add_as(r, u->id, http_role_str(u->role), "signin",
+		    "session", sid, NULL);
 		e = db_commit(app->db);
-	if (e == ERR_OK && (u->last_login = pool_strdup(pool, stamp)) == NULL)
+	}
+	if (e == ERR_OK &&
+	    (u->last_login = pool_strdup(r->pool, stamp)) == NULL)
 		e = ERR_NOMEM;
 out:
 	if (hash.p != NULL)
@@ -232,10 +237,7 @@ signin_common(struct app *app, struct req *r, struct resp *w, struct user *u,
 	if ((e = signin_check(app, r, w, u, &upgrade, done)) != ERR_OK ||
 	    *done)
 		return e;
-	/* Written by signin_open()'s commit, with the session. */
-	audit_add_as(r, u->id, http_role_str(u->role), "signin", "user", u->id,
-	    NULL);
-	if ((e = signin_open(app, r->pool, u, upgrade, now, sid, jti)) !=
+	if ((e = signin_open(app, r, u, upgrade, now, sid, jti)) !=
 	    ERR_OK)
 		return e;
 	return tokens_make(app, u->id, sid, jti, now, t);
@@ -405,7 +407,7 @@ signin_logout(struct app *app, struct req *r, struct resp *w)
 		db_rollback(app->db);
 		return e;
 	}
-	audit_add(r, "logout", "user", r->who->user_id, NULL);
+	audit_add(r, "logout", "session", r->who->sid, NULL);
 	if ((e = db_commit(app->db)) != ERR_OK ||
 	    (e = auth_clear_cookies(w, app->conf)) != ERR_OK)
 		return e;

@@ -85,7 +85,8 @@ stream_api_open(struct app *app, struct req *r, struct resp *w)
 	(void)app;
 	if (!stream_filter_parse(r, w, &f))
 		return ERR_OK;
-	audit_add(r, "read", "stream", NULL, f.patient_id);
+	/* One read of the overview per connection (SPEC 7.33). */
+	audit_add(r, "read", "ward_overview", NULL, f.patient_id);
 	w->status = 200;
 	w->content_type = "text/event-stream";
 	return ERR_OK;
