@@ -113,17 +113,23 @@ enum err	 patient_delete(struct db *, const char *id);
 enum err	 patient_taken(struct db *, const struct patient *p,
 		    unsigned int *taken);
 
-/* Stores in "*count" how many patients match "f". */
+/*
+ * Stores in "*count" how many patients match "f".  A search of three
+ * characters or more is answered by the trigram index of sql/006.
+ */
 enum err	 patient_count(struct db *, const struct patient_filter *f,
 		    long *count);
 
 /*
  * Calls "fn" for each of at most "limit" patients matching "f" after
- * the first "offset", in the order of f->order.  The patient passed is
+ * the first "offset", in the order of f->order.  "count" is what
+ * patient_count() said for "f" (-1: unknown): it picks how a search is
+ * run, and no statement runs for a page past it.  The patient passed is
  * valid only during the call; its strings come from "pool".
  */
 enum err	 patient_list(struct db *, struct pool *,
-		    const struct patient_filter *f, long limit, long offset,
-		    void (*fn)(const struct patient *, void *), void *arg);
+		    const struct patient_filter *f, long count, long limit,
+		    long offset, void (*fn)(const struct patient *, void *),
+		    void *arg);
 
 #endif /* !HM_PATIENT_H */

@@ -420,8 +420,8 @@ patient_api_list(struct app *app, struct req *r, struct resp *w)
 		return e;
 	if (!page_begin(r, w, app->conf, &pg, count, &j))
 		return ERR_OK;
-	if ((e = patient_list(app->db, r->pool, &f, pg.size, pg.offset,
-	    list_one, &l)) != ERR_OK)
+	if ((e = patient_list(app->db, r->pool, &f, count, pg.size,
+	    pg.offset, list_one, &l)) != ERR_OK)
 		return e;
 	return page_end(w, &j);
 }

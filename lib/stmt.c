@@ -32,6 +32,21 @@
 /* One page of the list in "order", ties broken by id (SPEC 7.12, 7.32). */
 #define	PATIENT_LIST(order) "SELECT " PATIENT_COLUMNS " FROM patients " \
 		PATIENT_WHERE "ORDER BY " order " LIMIT ?5 OFFSET ?6"
+/*
+ * The same filters with the search found by the trigram index of
+ * sql/006 (?4 an FTS5 phrase made by lib/patient.c), for terms of three
+ * characters or more: the patients are looked up by the index's hits.
+ */
+#define	PATIENT_SEARCH_WHERE "WHERE id IN (SELECT s.patient_id " \
+		"FROM patient_search_fts JOIN patient_search s " \
+		"ON s.seq = patient_search_fts.rowid " \
+		"WHERE patient_search_fts MATCH ?4) " \
+		"AND (?1 IS NULL OR city = ?1) " \
+		"AND (?2 IS NULL OR state = ?2) " \
+		"AND (?3 IS NULL OR country = ?3) "
+#define	PATIENT_SEARCH_LIST(order) "SELECT " PATIENT_COLUMNS \
+		" FROM patients " PATIENT_SEARCH_WHERE "ORDER BY " order \
+		" LIMIT ?5 OFFSET ?6"
 
 /*
  * The columns reading.c reads, in the order of its reading_row(); the
@@ -392,6 +407,31 @@ const char *const stmt_sql[STMT__MAX] = {
 		PATIENT_LIST("created_at, id"),
 	[STMT_PATIENT_LIST_CREATED_AT_DESC] =
 		PATIENT_LIST("created_at DESC, id DESC"),
+	/* the index alone, when no other filter applies (?1 to ?3 unused) */
+	[STMT_PATIENT_SEARCH_COUNT] =
+		"SELECT count(*) FROM patient_search_fts "
+		"WHERE patient_search_fts MATCH ?4",
+	[STMT_PATIENT_SEARCH_COUNT_FILTERED] =
+		"SELECT count(*) FROM patients " PATIENT_SEARCH_WHERE,
+	/* about how many patients there are, in one probe */
+	[STMT_PATIENT_SEARCH_SIZE] =
+		"SELECT coalesce(max(seq), 0) FROM patient_search",
+	[STMT_PATIENT_SEARCH_FIRST_NAME] =
+		PATIENT_SEARCH_LIST("first_name, id"),
+	[STMT_PATIENT_SEARCH_FIRST_NAME_DESC] =
+		PATIENT_SEARCH_LIST("first_name DESC, id DESC"),
+	[STMT_PATIENT_SEARCH_LAST_NAME] =
+		PATIENT_SEARCH_LIST("last_name, id"),
+	[STMT_PATIENT_SEARCH_LAST_NAME_DESC] =
+		PATIENT_SEARCH_LIST("last_name DESC, id DESC"),
+	[STMT_PATIENT_SEARCH_DATE_OF_BIRTH] =
+		PATIENT_SEARCH_LIST("date_of_birth, id"),
+	[STMT_PATIENT_SEARCH_DATE_OF_BIRTH_DESC] =
+		PATIENT_SEARCH_LIST("date_of_birth DESC, id DESC"),
+	[STMT_PATIENT_SEARCH_CREATED_AT] =
+		PATIENT_SEARCH_LIST("created_at, id"),
+	[STMT_PATIENT_SEARCH_CREATED_AT_DESC] =
+		PATIENT_SEARCH_LIST("created_at DESC, id DESC"),
 	[STMT_DEVICE_GET] =
 		"SELECT " DEVICE_COLUMNS "FROM devices d WHERE d.id = ?",
 	[STMT_DEVICE_BY_SERIAL] =

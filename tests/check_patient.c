@@ -946,6 +946,21 @@ static const struct {
 	{ "Zo%C3%AB", 0, 0, 1 },
 	{ "%27%3B%20DROP%20TABLE%20patients%3B%20--", 0, 0, 0 },
 	{ "nobody", 0, 0, 0 },
+	/* From three characters the trigram index answers (sql/006). */
+	{ "ZO%C3%AB", 0, 0, 1 },	/* ASCII letters in any case */
+	{ "zo%C3%8B", 0, 0, 0 },	/* others as they are, as LIKE */
+	{ "O%27BRIEN", 0, 0, 1 },
+	{ "100%25", 0, 0, 1 },
+	{ "c_d", 0, 0, 1 },
+	{ "c%25d", 0, 0, 0 },
+	{ "%22bob", 0, 0, 0 },		/* a double quote, FTS5's quote */
+	{ "b%22%22", 0, 0, 0 },
+	{ "bob%20OR%20ann", 0, 0, 0 },	/* no FTS5 syntax */
+	{ "ann*", 0, 0, 0 },
+	{ "mrn-001", 1, 0, 0 },
+	{ "%2B4911", 1, 0, 0 },
+	{ "ray", 0, 1, 0 },
+	{ "@", 1, 0, 1 },
 };
 
 START_TEST(test_search)
@@ -1020,6 +1035,108 @@ START_TEST(test_pages)
 	ck_assert_int_eq(result_ids(got, 100), 5);
 	call(METHOD_GET, PATIENTS "?page_size=abc", NULL, ROLE_DOCTOR);
 	ck_assert(names_field("page_size"));
+}
+END_TEST
+
+/*
+ * A search of many() by the service against the LIKE it stands for:
+ * each page in each plan (the search index's hits, the walk of the
+ * ordering's index with LIKE, LIKE alone for a short term, with and
+ * without another filter) holds what LIKE over the five fields gives.
+ */
+static const struct {
+	const char	*query;		/* after "search=" */
+	const char	*like;		/* the term in SQL */
+	const char	*city;		/* NULL: any */
+	const char	*order;		/* "ordering" and its SQL */
+	const char	*order_sql;
+	int		 size, page;
+} plans[] = {
+	{ "p01", "p01", NULL, "first_name", "first_name, id", 4, 2 },
+	{ "P01", "p01", NULL, "-created_at", "created_at DESC, id DESC", 4, 3 },
+	{ "p01", "p01", "odd", "last_name", "last_name, id", 2, 2 },
+	{ "%2B49", "+49", NULL, "first_name", "first_name, id", 20, 1 },
+	{ "%2B49", "+49", NULL, "-first_name", "first_name DESC, id DESC",
+	    20, 6 },
+	{ "%2B49", "+49", "even", "date_of_birth", "date_of_birth, id",
+	    10, 3 },
+	{ "00000001", "00000001", NULL, "first_name", "first_name, id", 5, 1 },
+	{ "P1", "P1", NULL, "first_name", "first_name, id", 3, 2 },
+	{ "P1", "P1", "odd", "-last_name", "last_name DESC, id DESC", 3, 1 },
+};
+
+START_TEST(test_search_plans)
+{
+	const char	*got[20], *sql;
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	size_t		 n, i = 0;
+	long		 want;
+
+	many();
+	testdb_exec(&tdb, "UPDATE patients SET email = lower(first_name) || "
+	    "'@p.test', medical_record_number = 'MRN' || first_name "
+	    "WHERE first_name LIKE '%0%'");
+	sql = pool_printf(pool, "FROM patients WHERE (?1 IS NULL OR city = ?1) "
+	    "AND (first_name LIKE ?2 OR last_name LIKE ?2 OR email LIKE ?2 "
+	    "OR phone_number LIKE ?2 OR medical_record_number LIKE ?2)");
+	want = list(pool_printf(pool, "search=%s&page_size=%d&page=%d"
+	    "&ordering=%s%s%s", plans[_i].query, plans[_i].size,
+	    plans[_i].page, plans[_i].order, plans[_i].city != NULL ?
+	    "&city=" : "", plans[_i].city != NULL ? plans[_i].city : ""));
+	n = result_ids(got, 20);
+	ck_assert_int_eq(sqlite3_open(tdb.path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, pool_printf(pool,
+	    "SELECT count(*) %s", sql), -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, plans[_i].city, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pool_printf(pool, "%%%s%%", plans[_i].like),
+	    -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int64(st, 0), want);
+	ck_assert(want > 0);
+	sqlite3_finalize(st);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, pool_printf(pool,
+	    "SELECT id %s ORDER BY %s LIMIT %d OFFSET %d", sql,
+	    plans[_i].order_sql, plans[_i].size, plans[_i].size *
+	    (plans[_i].page - 1)), -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, plans[_i].city, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, pool_printf(pool, "%%%s%%", plans[_i].like),
+	    -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		ck_assert(i < n);
+		ck_assert_str_eq(got[i], (const char *)sqlite3_column_text(st,
+		    0));
+		i++;
+	}
+	ck_assert_int_eq(i, n);
+	ck_assert(n > 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+END_TEST
+
+/* The search index follows each create, change and delete. */
+START_TEST(test_search_follows)
+{
+	const char	*a, *b, *c;
+
+	filter_people(&a, &b, &c);
+	ck_assert_int_eq(list("search=Lee"), 1);
+	ck_assert_int_eq(call(METHOD_PATCH, pool_printf(pool, PATIENTS "%s/",
+	    a), "{\"last_name\":\"Lovelace\",\"email\":null}",
+	    ROLE_STAFF), 200);
+	ck_assert_int_eq(list("search=Lee"), 0);
+	ck_assert_int_eq(list("search=x.test"), 0);
+	ck_assert_int_eq(list("search=LOVELACE"), 1);
+	ck_assert_int_eq(list("search=annlovelace"), 0);
+	ck_assert_int_eq(call(METHOD_DELETE, pool_printf(pool, PATIENTS "%s/",
+	    a), NULL, ROLE_STAFF), 204);
+	ck_assert_int_eq(list("search=lovelace"), 0);
+	ck_assert_int_eq(list("search=ray"), 1);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM "
+	    "patient_search"), 2);
+	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM "
+	    "patient_search_fts"), 2);
 }
 END_TEST
 
@@ -1105,6 +1222,9 @@ patient_suite(void)
 	tcase_add_test(tc, test_filters);
 	tcase_add_loop_test(tc, test_search, 0,
 	    sizeof(searches) / sizeof(searches[0]));
+	tcase_add_loop_test(tc, test_search_plans, 0,
+	    sizeof(plans) / sizeof(plans[0]));
+	tcase_add_test(tc, test_search_follows);
 	tcase_add_test(tc, test_pages);
 	tcase_add_test(tc, test_walk_pages);
 	suite_add_tcase(s, tc);
