@@ -36,7 +36,7 @@
  * Every input starts from the same database (restored from a copy
  * after any input that changed it), so that a crash reproduces.  The
  * answer must be a status the service gives, never 500, with a JSON
- * body whenever it has one.
+ * body whenever it has one and header lines that no input split.
  */
 #define	SECRET	"fuzz-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 #define	T0	"'2026-01-01T00:00:00.000Z'"
@@ -301,6 +301,27 @@ request(struct req *r, struct principal *who, char *s, size_t size)
 	}
 }
 
+/*
+ * Returns 1 if "h" ("n" bytes) is header lines "Name: value\r\n" with
+ * no other CR or LF and no NUL (so no input split a header), else 0.
+ */
+static int
+headers_ok(const char *h, size_t n)
+{
+	const char	*end;
+
+	while (n > 0) {
+		if ((end = memchr(h, '\n', n)) == NULL || end == h ||
+		    end[-1] != '\r' || memchr(h, '\r', (size_t)(end - h)) !=
+		    end - 1 || memchr(h, '\0', (size_t)(end - h)) != NULL ||
+		    memchr(h, ':', (size_t)(end - h)) == NULL)
+			return 0;
+		n -= (size_t)(end - h) + 1;
+		h = end + 1;
+	}
+	return 1;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -327,6 +348,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	FUZZ_CHECK(r.method != METHOD_HEAD || w.body.len == 0);
+	FUZZ_CHECK(headers_ok(buf_str(&w.headers), w.headers.len));
 	resp_clear(&w);
 	free(s);
 	pool_reset(pool);
