@@ -21,6 +21,10 @@ struct	db {
 	sqlite3		*conn;
 	sqlite3_stmt	*stmts[STMT__MAX];
 	int		 depth;		/* db_begin() calls not yet ended */
+	enum db_sync	 sync;		/* DB_SYNCHRONOUS */
+	int		 unsynced;	/* in db_begin_unsynced()'s transaction */
+	int		 restore;	/* synchronous = FULL still to set back */
+	int		 flush;		/* committed, not flushed: db_sync() */
 	/* Called before the outermost COMMIT (the audit trail's rows). */
 	enum err	(*hook)(struct db *, void *);
 	void		*hook_arg;
@@ -171,6 +175,7 @@ db_configure(struct db *db, const struct conf *conf, struct buf *errmsg)
 	if ((e = db_exec(db, "PRAGMA foreign_keys = ON", "foreign_keys",
 	    errmsg)) != ERR_OK)
 		return e;
+	db->sync = conf->db_synchronous;
 	return db_exec(db, syncs[conf->db_synchronous], "synchronous",
 	    errmsg);
 }
@@ -315,11 +320,78 @@ db_begin(struct db *db)
 {
 	enum err	 e;
 
+	/* No write waits for a flush while synchronous is still NORMAL. */
+	if (db->depth == 0 && db->restore && !db->unsynced) {
+		if ((e = db_exec(db, syncs[DB_SYNC_FULL], "db_begin", NULL)) !=
+		    ERR_OK)
+			return e;
+		db->restore = 0;
+	}
 	e = db_run(db, db->depth == 0 ? STMT_BEGIN : STMT_SAVEPOINT,
 	    "db_begin");
 	if (e == ERR_OK)
 		db->depth++;
 	return e;
+}
+
+/*
+ * After db_begin_unsynced()'s transaction: synchronous back to FULL.
+ * The pragma acts when it is compiled, so it cannot be a prepared
+ * statement of the table.
+ */
+static void
+db_end_unsynced(struct db *db)
+{
+
+	if (!db->unsynced)
+		return;
+	db->unsynced = 0;
+	db->restore = db_exec(db, syncs[DB_SYNC_FULL], "db_commit", NULL) !=
+	    ERR_OK;
+}
+
+enum err
+db_begin_unsynced(struct db *db)
+{
+	enum err	 e;
+
+	if (db->depth > 0 || db->sync != DB_SYNC_FULL)
+		return db_begin(db);
+	/* SQLite refuses the change inside a transaction. */
+	if ((e = db_exec(db, syncs[DB_SYNC_NORMAL], "db_begin_unsynced",
+	    NULL)) != ERR_OK)
+		return e;
+	db->unsynced = 1;
+	if ((e = db_begin(db)) != ERR_OK)
+		db_end_unsynced(db);
+	return e;
+}
+
+/*
+ * Flushes the log through SQLite's own handle of it, as its COMMIT
+ * would have with synchronous = FULL; the kernel flushes whatever
+ * other workers wrote to it meanwhile with it.
+ */
+enum err
+db_sync(struct db *db)
+{
+	sqlite3_file	*f = NULL;
+	int		 rc;
+
+	if (!db->flush)
+		return ERR_OK;
+	rc = sqlite3_file_control(db->conn, "main",
+	    SQLITE_FCNTL_JOURNAL_POINTER, &f);
+	if (rc == SQLITE_OK && (f == NULL || f->pMethods == NULL))
+		rc = SQLITE_IOERR;
+	if (rc == SQLITE_OK)
+		rc = f->pMethods->xSync(f, SQLITE_SYNC_NORMAL);
+	if (rc != SQLITE_OK) {
+		log_warnx(NULL, "db_sync: %s", sqlite3_errstr(rc));
+		return ERR_DB;
+	}
+	db->flush = 0;
+	return ERR_OK;
 }
 
 enum err
@@ -342,7 +414,10 @@ db_commit(struct db *db)
 		db_rollback(db);
 		return e;
 	}
-	db->depth--;
+	if (--db->depth == 0 && db->unsynced) {
+		db->flush = 1;
+		db_end_unsynced(db);
+	}
 	return ERR_OK;
 }
 
@@ -360,6 +435,7 @@ db_rollback(struct db *db)
 	if (!sqlite3_get_autocommit(db->conn))
 		(void)db_run(db, STMT_ROLLBACK, "db_rollback");
 	db->depth = 0;
+	db_end_unsynced(db);
 }
 
 enum err

@@ -60,6 +60,27 @@ enum err	 db_commit(struct db *);
 void		 db_rollback(struct db *);
 
 /*
+ * db_begin() for a transaction whose durability may wait for db_sync():
+ * with DB_SYNCHRONOUS=FULL its COMMIT writes the log (WAL) without
+ * waiting for the disk, so it releases the write lock at once, and
+ * db_sync() then waits for the disk outside the lock, where the waits
+ * of several workers overlap (one flush of the log serves all the
+ * commits before it) instead of queueing behind the lock.  Only for
+ * rows nothing relies on before db_sync() returns, since other
+ * connections see them from COMMIT on: the audit rows of a read, whose
+ * answer waits for db_sync().  Inside another transaction, or with
+ * another DB_SYNCHRONOUS, it is db_begin().
+ */
+enum err	 db_begin_unsynced(struct db *);
+
+/*
+ * Returns once what this connection committed is on disk: after a
+ * db_begin_unsynced() transaction, flushes the log (ERR_DB if that
+ * fails); otherwise ERR_OK at once, COMMIT having waited already.
+ */
+enum err	 db_sync(struct db *);
+
+/*
  * Has db_commit() call "fn" inside the outermost transaction, just
  * before COMMIT; when "fn" fails the transaction is rolled back and
  * db_commit() returns its error.  NULL: no hook.  Dispatch uses it to

@@ -349,7 +349,9 @@ http_audit_attempt(const struct route *rt, struct req *r,
 /*
  * Writes what no commit took: the reads of the answer and refused
  * attempts, in a transaction of their own.  A read that cannot be
- * recorded is not shown: the answer becomes the error.
+ * recorded is not shown: the answer becomes the error.  The answer
+ * waits until the rows are on disk (db_sync()), but not under the
+ * write lock, so that the workers' reads share the flushes.
  */
 static void
 http_audit_rest(struct app *app, struct req *r, struct resp *w)
@@ -365,10 +367,11 @@ http_audit_rest(struct app *app, struct req *r, struct resp *w)
 		audit_drop(r);		/* a 5xx changed nothing */
 		return;
 	}
-	if ((e = db_begin(app->db)) == ERR_OK &&
-	    (e = audit_flush(app->db, r, outcome)) == ERR_OK)
-		e = db_commit(app->db);
-	else
+	if ((e = db_begin_unsynced(app->db)) == ERR_OK &&
+	    (e = audit_flush(app->db, r, outcome)) == ERR_OK) {
+		if ((e = db_commit(app->db)) == ERR_OK)
+			e = db_sync(app->db);
+	} else
 		db_rollback(app->db);
 	if (e != ERR_OK)
 		problem_from_err(w, r, e);

@@ -10,6 +10,7 @@
 
 #include "db.h"
 #include "device.h"
+#include "extern.h"
 #include "pool.h"
 #include "testutil.h"
 #include "user.h"
@@ -333,6 +334,76 @@ START_TEST(test_nested_depth)
 }
 END_TEST
 
+/* The connection's PRAGMA synchronous (0 OFF, 1 NORMAL, 2 FULL). */
+static int
+synchronous(void)
+{
+	sqlite3_stmt	*st;
+	int		 v;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(sqlite3_db_handle(db_stmt(
+	    tdb.app.db, STMT_HEALTH)), "PRAGMA synchronous", -1, &st, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * db_begin_unsynced(): with FULL, its commit alone is NORMAL, and
+ * db_sync() flushes it once; every other transaction stays FULL.
+ */
+START_TEST(test_unsynced)
+{
+
+	tdb.conf.db_synchronous = DB_SYNC_FULL;
+	app_close(&tdb.app);
+	ck_assert_int_eq(app_open(&tdb.app, &tdb.conf, &msg), ERR_OK);
+	ck_assert_int_eq(synchronous(), 2);
+	ck_assert_int_eq(db_sync(tdb.app.db), ERR_OK);	/* nothing to do */
+	ck_assert_int_eq(db_begin_unsynced(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(synchronous(), 1);
+	ck_assert(!lock_free());
+	ck_assert_int_eq(add_device("U"), ERR_OK);	/* nested: savepoint */
+	ck_assert_int_eq(db_commit(tdb.app.db), ERR_OK);
+	ck_assert(lock_free());
+	ck_assert_int_eq(devices("U"), 1);
+	ck_assert_int_eq(synchronous(), 2);
+	ck_assert_int_eq(db_sync(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(db_sync(tdb.app.db), ERR_OK);
+	/* A rollback sets it back too, and writes nothing. */
+	ck_assert_int_eq(db_begin_unsynced(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(add_device("V"), ERR_OK);
+	db_rollback(tdb.app.db);
+	ck_assert_int_eq(synchronous(), 2);
+	ck_assert_int_eq(devices("V"), 0);
+	/* Inside a transaction it is a savepoint, synchronous unchanged. */
+	ck_assert_int_eq(db_begin(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(db_begin_unsynced(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(synchronous(), 2);
+	ck_assert_int_eq(add_device("W"), ERR_OK);
+	ck_assert_int_eq(db_commit(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(db_commit(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(devices("W"), 1);
+	ck_assert_int_eq(synchronous(), 2);
+}
+END_TEST
+
+/* With another DB_SYNCHRONOUS it is db_begin(), and db_sync() a no-op. */
+START_TEST(test_unsynced_normal)
+{
+
+	ck_assert_int_eq(synchronous(), 1);
+	ck_assert_int_eq(db_begin_unsynced(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(add_device("N"), ERR_OK);
+	ck_assert_int_eq(db_commit(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(db_sync(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(synchronous(), 1);
+	ck_assert_int_eq(devices("N"), 1);
+}
+END_TEST
+
 static Suite *
 db_suite(void)
 {
@@ -352,6 +423,8 @@ db_suite(void)
 	tcase_add_test(tc, test_nested_inner_rollback);
 	tcase_add_test(tc, test_nested_outer_rollback);
 	tcase_add_test(tc, test_nested_depth);
+	tcase_add_test(tc, test_unsynced);
+	tcase_add_test(tc, test_unsynced_normal);
 	suite_add_tcase(s, tc);
 	return s;
 }
