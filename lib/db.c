@@ -163,6 +163,18 @@ db_configure(struct db *db, const struct conf *conf, struct buf *errmsg)
 {
 	enum err	 e;
 
+	/*
+	 * Plans never depend on bound values.  Otherwise every statement
+	 * with "LIKE ?" (the searches) is compiled again at each use: a
+	 * parameter that could feed the LIKE optimization marks it expired
+	 * when rebound, and db_stmt() clears the bindings.  Our patterns
+	 * start with "%", which that optimization cannot use anyway.
+	 */
+	if (sqlite3_db_config(db->conn, SQLITE_DBCONFIG_ENABLE_QPSG, 1,
+	    (int *)NULL) != SQLITE_OK) {
+		buf_printf(errmsg, "enable_qpsg: %s", sqlite3_errmsg(db->conn));
+		return ERR_DB;
+	}
 	if (sqlite3_busy_timeout(db->conn, (int)conf->db_busy_timeout_ms) !=
 	    SQLITE_OK) {
 		buf_printf(errmsg, "busy_timeout: %s",
