@@ -49,12 +49,22 @@ escbyte(struct buf *b, unsigned char c)
 	}
 }
 
+/* 1 for the bytes that go out as they are: printable ASCII but " and \. */
+static const unsigned char plain[256] = {
+	['\x20'] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+};
+
 /* Returns 1 if ASCII byte "c" goes out as it is. */
 static int
 isplain(unsigned char c)
 {
 
-	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+	return plain[c];
 }
 
 /*
@@ -142,6 +152,48 @@ put(struct json *j, const char *s, size_t n)
 }
 
 /*
+ * Appends "s" ("n" bytes) escaped and in double quotes, then the "n2"
+ * bytes of "tail".  One reservation and a plain copy while the bytes
+ * need no escape (keys and values nearly always); json_escape() for
+ * the rest.
+ */
+static void
+putstr(struct json *j, const char *s, size_t n, const char *tail, size_t n2)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	struct buf		*b = j->out;
+	char			*d;
+	size_t			 i;
+	enum err		 e;
+
+	if (j->err != ERR_OK)
+		return;
+	if (n > SIZE_MAX - 2 - n2 ||
+	    (e = buf_reserve(b, n + 2 + n2)) != ERR_OK) {
+		fail(j, ERR_NOMEM);
+		return;
+	}
+	d = b->p + b->len;
+	*d++ = '"';
+	for (i = 0; i < n && plain[p[i]]; i++)
+		d[i] = (char)p[i];
+	b->len += 1 + i;
+	if (i < n) {
+		b->p[b->len] = '\0';
+		if ((e = json_escape(b, s + i, n - i)) != ERR_OK ||
+		    (e = buf_reserve(b, 1 + n2)) != ERR_OK) {
+			fail(j, e);
+			return;
+		}
+	}
+	d = b->p + b->len;
+	*d++ = '"';
+	memcpy(d, tail, n2);
+	b->len += 1 + n2;
+	b->p[b->len] = '\0';
+}
+
+/*
  * Writes what precedes a value: a comma unless it is the first in its
  * container, then inside an object the escaped key and a colon.  A key
  * outside an object, or none inside one, is ERR_INVAL.  Returns 1 if
@@ -151,7 +203,6 @@ static int
 prefix(struct json *j, const char *key)
 {
 	unsigned char	*f;
-	enum err	 e;
 
 	if (j->err != ERR_OK)
 		return 0;
@@ -168,13 +219,8 @@ prefix(struct json *j, const char *key)
 	if (!(*f & JSON_FIRST))
 		put(j, ",", 1);
 	*f &= ~JSON_FIRST;
-	if (key != NULL) {
-		put(j, "\"", 1);
-		if (j->err == ERR_OK &&
-		    (e = json_escape(j->out, key, strlen(key))) != ERR_OK)
-			fail(j, e);
-		put(j, "\":", 2);
-	}
+	if (key != NULL)
+		putstr(j, key, strlen(key), ":", 1);
 	return j->err == ERR_OK;
 }
 
@@ -261,28 +307,30 @@ json_str(struct json *j, const char *key, const char *val)
 void
 json_strn(struct json *j, const char *key, const char *s, size_t n)
 {
-	enum err	 e;
 
 	if (s == NULL) {
 		json_null(j, key);
 		return;
 	}
-	if (!prefix(j, key))
-		return;
-	put(j, "\"", 1);
-	if (j->err == ERR_OK && (e = json_escape(j->out, s, n)) != ERR_OK)
-		fail(j, e);
-	put(j, "\"", 1);
+	if (prefix(j, key))
+		putstr(j, s, n, "", 0);
 }
 
+/* Decimal digits, without printf's cost (a list prints many). */
 void
 json_int(struct json *j, const char *key, int64_t v)
 {
-	enum err	 e;
+	char		 d[24], *p = d + sizeof(d);
+	uint64_t	 u = v < 0 ? -(uint64_t)v : (uint64_t)v;
 
-	if (prefix(j, key) &&
-	    (e = buf_printf(j->out, "%" PRId64, v)) != ERR_OK)
-		fail(j, e);
+	if (!prefix(j, key))
+		return;
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	put(j, p, (size_t)(d + sizeof(d) - p));
 }
 
 void

@@ -237,6 +237,56 @@ START_TEST(test_escape_parses)
 }
 END_TEST
 
+/*
+ * json_strn() copies plain bytes itself and hands json_escape() the
+ * rest: for every byte, between plain ones and at either end, as key
+ * and as value, it writes what json_escape() does, quoted.
+ */
+START_TEST(test_escape_same)
+{
+	static const char *const fmts[] = { "ab?cd", "?cd", "ab?" };
+	char		 s[8];
+	struct buf	 want, esc;
+	size_t		 f, n;
+	int		 c;
+
+	for (f = 0; f < sizeof(fmts) / sizeof(fmts[0]); f++)
+		for (c = 0; c < 256; c++) {
+			n = strlen(fmts[f]);
+			memcpy(s, fmts[f], n + 1);
+			s[strcspn(s, "?")] = (char)c;
+			buf_init(&esc);
+			buf_init(&want);
+			ck_assert_int_eq(json_escape(&esc, s, n), ERR_OK);
+			/* As a value. */
+			ck_assert_int_eq(buf_printf(&want, "{\"k\":\"%s\"}",
+			    buf_str(&esc)), ERR_OK);
+			buf_reset(&out);
+			json_init(&j, &out);
+			json_obj_open(&j, NULL);
+			json_strn(&j, "k", s, n);
+			json_obj_close(&j);
+			ck_assert_int_eq(json_err(&j), ERR_OK);
+			ck_assert_uint_eq(out.len, want.len);
+			ck_assert_mem_eq(out.p, want.p, want.len);
+			/* As a key, a C string. */
+			if (c != 0) {
+				buf_reset(&want);
+				ck_assert_int_eq(buf_printf(&want,
+				    "{\"%s\":1}", buf_str(&esc)), ERR_OK);
+				buf_reset(&out);
+				json_init(&j, &out);
+				json_obj_open(&j, NULL);
+				json_int(&j, s, 1);
+				json_obj_close(&j);
+				ck_assert_str_eq(buf_str(&out), buf_str(&want));
+			}
+			buf_clear(&esc);
+			buf_clear(&want);
+		}
+}
+END_TEST
+
 /* JSON_DEPTH_MAX containers may nest; one more is ERR_TOOBIG. */
 START_TEST(test_depth_max)
 {
@@ -366,6 +416,7 @@ json_suite(void)
 	tcase_add_loop_test(tc, test_escape_strn, 0, NELEM(escs));
 	tcase_add_test(tc, test_escape_key);
 	tcase_add_loop_test(tc, test_escape_parses, 0, 256);
+	tcase_add_test(tc, test_escape_same);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("depth");
