@@ -5,6 +5,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -85,6 +88,20 @@ wait_ready(int fd, const sigset_t *waitmask)
 	return 1;
 }
 
+/*
+ * Gives the heap's free pages back to the system after a big request
+ * (a batch of readings, the ward overview), which would otherwise stay
+ * in the worker's resident memory until it exits.
+ */
+static void
+trim(void)
+{
+
+#ifdef __GLIBC__
+	(void)malloc_trim(0);
+#endif
+}
+
 int
 serve(int listenfd, const struct conf *conf)
 {
@@ -95,7 +112,7 @@ serve(int listenfd, const struct conf *conf)
 	struct resp	 w;
 	FCGX_Request	 fr;
 	sigset_t	 waitmask;
-	int		 status = EXIT_FAILURE;
+	int		 status = EXIT_FAILURE, big;
 
 	buf_init(&errmsg);
 	resp_init(&w);
@@ -126,8 +143,11 @@ serve(int listenfd, const struct conf *conf)
 		if (!request_write(&fr, &w))
 			log_warnx(r.request_id, "client went away mid-answer");
 		FCGX_Finish_r(&fr);
+		big = pool_used(pool) > RESP_KEEP || w.body.cap > RESP_KEEP;
 		resp_reset(&w);
 		pool_reset(pool);
+		if (big)
+			trim();
 	}
 	FCGX_Free(&fr, 0);
 out:

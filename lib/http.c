@@ -141,7 +141,10 @@ resp_reset(struct resp *w)
 	w->status = 500;
 	w->content_type = NULL;
 	buf_reset(&w->headers);
-	buf_reset(&w->body);
+	if (w->body.cap > RESP_KEEP)
+		buf_clear(&w->body);	/* the worker keeps no big answer */
+	else
+		buf_reset(&w->body);
 }
 
 enum err

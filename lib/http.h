@@ -110,7 +110,11 @@ struct	resp {
 
 void		 resp_init(struct resp *);
 void		 resp_clear(struct resp *);
-/* Empties it for the next request, keeping the buffers' storage. */
+/*
+ * Empties it for the next request, keeping the buffers' storage up to
+ * RESP_KEEP bytes of body.
+ */
+#define	RESP_KEEP	(64 * 1024)
 void		 resp_reset(struct resp *);
 /*
  * Adds a header line.  Returns ERR_INVAL if the name or the value holds

@@ -199,7 +199,8 @@ main(int argc, char *argv[])
 	}
 	if (sqlite3_busy_timeout(db, 5000) != SQLITE_OK ||
 	    !exec(db, "PRAGMA journal_mode = WAL") ||
-	    !exec(db, "PRAGMA foreign_keys = ON") || !exec(db, sql) ||
+	    !exec(db, "PRAGMA foreign_keys = ON") ||
+	    !exec(db, "PRAGMA cache_size = -512") || !exec(db, sql) ||
 	    !exec(db, schema))
 		goto out;
 	if (sqlite3_prepare_v3(db, insert, -1, SQLITE_PREPARE_PERSISTENT,
