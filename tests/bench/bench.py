@@ -126,13 +126,13 @@ def ensure_wrk():
 
 
 def rss_of(pid):
-    """VmRSS and VmHWM of "pid" in kB, or None once it is gone."""
+    """VmRSS, VmHWM and RssAnon of "pid" in kB, or None once it is gone."""
     out = {}
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:
                 k, _, v = line.partition(":")
-                if k in ("VmRSS", "VmHWM"):
+                if k in ("VmRSS", "VmHWM", "RssAnon"):
                     out[k] = int(v.split()[0])
     except OSError:
         return None
@@ -162,7 +162,8 @@ def workers_rss(ppid):
         r = rss_of(pid)
         if r is not None:
             out.append({"pid": pid, "rss_kb": r.get("VmRSS"),
-                        "hwm_kb": r.get("VmHWM")})
+                        "hwm_kb": r.get("VmHWM"),
+                        "anon_kb": r.get("RssAnon")})
     return out
 
 
@@ -1025,7 +1026,9 @@ def markdown(result):
         target = row["target"] or "–"
         if row["meets_target"] is not None:
             target += " met" if row["meets_target"] else " **missed**"
-        rss = ", ".join(fmt(w["rss_kb"]) for w in row["workers"]) or "–"
+        rss = ", ".join(fmt(w["rss_kb"]) + (" (%s)" % fmt(w["anon_kb"])
+                                            if w.get("anon_kb") else "")
+                        for w in row["workers"]) or "–"
         note = row["note"].replace("|", "\\|").replace("\n", " ")
         lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s "
                      "| %s |" % (
@@ -1049,8 +1052,11 @@ def markdown(result):
               "server block; `sqlite-1`/`sqlite-batch` commit 1 and %d rows "
               "a transaction with the workers' pragmas; `pbkdf2` hashes as "
               "a sign-in does.  Worker RSS is VmRSS of each "
-              "heartmonitor-fcgi worker after the run.  Any non-2xx answer "
-              "fails its run." % (
+              "heartmonitor-fcgi worker after the run and, in parentheses, "
+              "its anonymous part (RssAnon: heap, stack, page cache); the "
+              "rest is mapped files, mostly shared library code that every "
+              "process counts although the system holds it once.  Any "
+              "non-2xx answer fails its run." % (
                   ", and the `fcgi` value beside a workload from its own "
                   "%d s run just before that workload" % pair if pair else "",
                   BATCH), ""]
