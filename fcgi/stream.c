@@ -3,8 +3,11 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -193,6 +196,25 @@ put(FCGX_Request *fr, const char *s, size_t n)
 	    FCGX_FFlush(fr->out) == 0;
 }
 
+/*
+ * Whether nginx has closed the connection (the client went away).  A
+ * waiting stream writes only every KEEPALIVE_MS; without this, a gone
+ * client would hold its thread and its sign-in checks until then.
+ * nginx sends nothing after the request, so readable means closed.
+ */
+static int
+client_gone(const FCGX_Request *fr)
+{
+	struct pollfd	 pfd = { fr->ipcFd, POLLIN, 0 };
+	char		 c;
+
+	if (poll(&pfd, 1, 0) != 1)
+		return 0;
+	if (pfd.revents & (POLLHUP | POLLERR))
+		return 1;
+	return recv(fr->ipcFd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
 /* Writes one replayed event when it passes the filter (stream_since). */
 struct	replay {
 	FCGX_Request			*fr;
@@ -327,7 +349,7 @@ stream_run(FCGX_Request *fr, struct req *r, struct pool *scratch,
 			keepalive = t + KEEPALIVE_MS;
 		}
 		if (ok && t >= recheck) {
-			ok = still_allowed(r, scratch);
+			ok = !client_gone(fr) && still_allowed(r, scratch);
 			recheck = t + RECHECK_MS;
 		}
 	}

@@ -6,6 +6,7 @@ stream; a comment keeps an idle stream open."""
 
 import http.client
 import json
+import os
 import queue
 import socket
 import threading
@@ -195,6 +196,25 @@ class Live(unittest.TestCase):
         self.assertEqual(s.status, 200)
         hm.hmctl_ok(self, "user", "set-role", nurse["email"], "staff")
         self.assertTrue(s.closed.wait(WAIT), "the stream outlived the role")
+
+    def test_gone_client_frees_its_stream_at_once(self):
+        # The server writes to an idle stream only every 15 s; it must
+        # notice sooner that nginx closed it, or gone clients would hold
+        # their threads (and sign-in checks) that long.
+        s = self.open()
+        self.assertEqual(s.status, 200)
+        rid = s.headers["X-Request-Id"]
+        self.assertEqual(s.comments.get(timeout=WAIT), ": stream open")
+        log = os.path.join(hm.env("HM_DATA_DIR"), "logs", "stream.log")
+
+        def closed():
+            with open(log, errors="replace") as f:
+                return any(rid in line and "stream closed" in line
+                           for line in f)
+        self.assertFalse(closed())
+        s.close()
+        self.assertTrue(hm.wait_for(closed, 5.0),
+                        "the stream outlived its client by 5 s")
 
     def test_keepalive_comment(self):
         s = self.open(STREAM + "?patient=" + str(uuid.uuid4()))
