@@ -887,7 +887,10 @@ class Bench:
     # ---- workload 8: event streams
     def streams_workload(self, scheme, tokens, files):
         """Workload 2 with a stream open per admitted patient, and the
-        time from the commit of a reading to its event meanwhile."""
+        time from the commit of a reading to its event meanwhile.  The
+        same search load with the same reading poster but no streams
+        runs right before (8a) and right after (8c): the streams are the
+        only difference, and the mean of the two is the baseline."""
         name = "GET 20 patients, ?search=%s, %d streams open" % (
             SEARCH, self.info["admissions"])
         if self.s.streamer is None:
@@ -896,6 +899,25 @@ class Bench:
             return
         with open(files["admitted"]) as f:
             patients = [line.strip() for line in f if line.strip()]
+        search = "/api/patients/?search=%s&page_size=20" % SEARCH
+
+        def search_load(num, title):
+            return self.load(scheme, num, title, "GET", search, "get",
+                             tokens["staff"], ceiling="fcgi",
+                             target=("ratio", 0.5))
+
+        def without_streams(num):
+            poster = streams.Poster(lambda: self.s.connect(scheme),
+                                    tokens["nurse"], patients,
+                                    STREAM_POST_S)
+            poster.start()
+            try:
+                return search_load(num, "GET 20 patients, ?search=%s, no "
+                                   "streams, readings posted" % SEARCH)
+            finally:
+                poster.stop()
+
+        before = without_streams("8a")
         port = self.s.https_port if scheme == "https" else self.s.http_port
         st = streams.Streams("127.0.0.1", port,
                              self.s.ssl if scheme == "https" else None,
@@ -913,22 +935,23 @@ class Bench:
                                 tokens["nurse"], patients, STREAM_POST_S)
         poster.start()
         try:
-            self.load(scheme, "8", name, "GET", "/api/patients/?search=%s&"
-                      "page_size=20" % SEARCH, "get", tokens["staff"],
-                      ceiling="fcgi", target=("ratio", 0.5))
+            search_load("8", name)
+            row = self.rows[-1]
             time.sleep(1)
         finally:
             poster.stop()
             time.sleep(2)           # the last events
             still = st.open_count()
             st.stop()
-        row = self.rows[-1]
+        after = without_streams("8c")
         extra = ["%d streams opened in %.1f s" % (len(patients), opened)]
-        plain = [r for r in self.rows if r["scheme"] == scheme and
-                 r["workload"] == "2" and r["rate"]]
-        if plain and row["rate"]:
-            extra.append("%.2f × workload 2 without streams" % (
-                row["rate"] / plain[-1]["rate"]))
+        base = [r["rps"] for r in (before, after) if r and r["ok"]]
+        if len(base) == 2 and row["rate"]:
+            row["baseline_rate"] = sum(base) / 2
+            row["streams_ratio"] = round(row["rate"] / row["baseline_rate"],
+                                         3)
+            extra.append("%.2f × the same load without streams (8a, 8c)"
+                         % row["streams_ratio"])
         row["note"] = "; ".join(([row["note"]] if row["note"] else []) +
                                 extra)
         after_answer, after_request, missing = streams.latencies(poster, st)
