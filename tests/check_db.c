@@ -3,14 +3,18 @@
  */
 #include "config.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
 #include "db.h"
 #include "device.h"
 #include "extern.h"
+#include "log.h"
 #include "pool.h"
 #include "testutil.h"
 #include "user.h"
@@ -115,6 +119,89 @@ START_TEST(test_busy_is_err_busy)
 	ck_assert_int_eq(db_health(tdb.app.db), ERR_OK);
 	sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(conn);
+	ck_assert_int_eq(db_begin(tdb.app.db), ERR_OK);
+	ck_assert_int_eq(db_commit(tdb.app.db), ERR_OK);
+}
+END_TEST
+
+/* Holds the write lock on a connection of its own for "hold_ms". */
+struct	holder {
+	const char	*path;
+	int		 hold_ms;
+	int		 locked;	/* set once BEGIN IMMEDIATE succeeded */
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+};
+
+static void *
+hold_write_lock(void *arg)
+{
+	struct holder	*h = arg;
+	struct timespec	 nap = { h->hold_ms / 1000,
+			    (h->hold_ms % 1000) * 1000000L };
+	sqlite3		*conn;
+
+	ck_assert_int_eq(sqlite3_open(h->path, &conn), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(conn, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	pthread_mutex_lock(&h->lock);
+	h->locked = 1;
+	pthread_cond_signal(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+	(void)nanosleep(&nap, NULL);
+	sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(conn);
+	return NULL;
+}
+
+/* Starts a holder and returns once it holds the lock. */
+static pthread_t
+start_holder(struct holder *h)
+{
+	pthread_t	 t;
+
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->cond, NULL);
+	h->locked = 0;
+	ck_assert_int_eq(pthread_create(&t, NULL, hold_write_lock, h), 0);
+	pthread_mutex_lock(&h->lock);
+	while (!h->locked)
+		pthread_cond_wait(&h->cond, &h->lock);
+	pthread_mutex_unlock(&h->lock);
+	return t;
+}
+
+/* A lock released within the busy timeout is waited for, not failed. */
+START_TEST(test_busy_waits_for_a_short_lock)
+{
+	struct holder	 h = { .path = tdb.path, .hold_ms = 30 };
+	pthread_t	 t;
+	int64_t		 t0;
+
+	t = start_holder(&h);
+	t0 = log_clock_us();
+	ck_assert_int_eq(db_begin(tdb.app.db), ERR_OK);
+	ck_assert_int_ge(log_clock_us() - t0, 20 * 1000);
+	ck_assert_int_eq(db_commit(tdb.app.db), ERR_OK);
+	pthread_join(t, NULL);
+}
+END_TEST
+
+/* A lock held past the busy timeout fails, but not before it. */
+START_TEST(test_busy_gives_up_after_the_timeout)
+{
+	struct holder	 h = { .path = tdb.path, .hold_ms = 600 };
+	pthread_t	 t;
+	int64_t		 t0;
+
+	tdb.conf.db_busy_timeout_ms = 200;
+	app_close(&tdb.app);
+	ck_assert_int_eq(app_open(&tdb.app, &tdb.conf, &msg), ERR_OK);
+	t = start_holder(&h);
+	t0 = log_clock_us();
+	ck_assert_int_eq(db_begin(tdb.app.db), ERR_BUSY);
+	ck_assert_int_ge(log_clock_us() - t0, 200 * 1000);
+	pthread_join(t, NULL);
 	ck_assert_int_eq(db_begin(tdb.app.db), ERR_OK);
 	ck_assert_int_eq(db_commit(tdb.app.db), ERR_OK);
 }
@@ -417,6 +504,8 @@ db_suite(void)
 	tcase_add_test(tc, test_older_schema_refused);
 	tcase_add_test(tc, test_wal_and_foreign_keys);
 	tcase_add_test(tc, test_busy_is_err_busy);
+	tcase_add_test(tc, test_busy_waits_for_a_short_lock);
+	tcase_add_test(tc, test_busy_gives_up_after_the_timeout);
 	tcase_add_test(tc, test_users);
 	tcase_add_test(tc, test_devices);
 	tcase_add_test(tc, test_unopenable);
