@@ -54,6 +54,24 @@ spawn(struct slot *s, sigset_t *old, int (*child)(void *), void *arg)
 	return 0;
 }
 
+/*
+ * Whether a child that ended with status "st" after "lived" us must
+ * wait before it is replaced: one that failed within FAST_DEATH_US of
+ * its start may be failing at start-up (a broken database) and would
+ * make a fork loop.  SIGKILL comes from outside (an operator, the OOM
+ * killer), never from a failing start: that worker is replaced at
+ * once, or a run of kills would leave the pool empty for a second at
+ * each (issue 9's crash test).
+ */
+static int
+fast_death(int st, int64_t lived)
+{
+
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+		return 0;
+	return lived < FAST_DEATH_US;
+}
+
 /* Collects dead children and schedules their replacement. */
 static void
 reap(struct slot *slots, int n)
@@ -75,7 +93,7 @@ reap(struct slot *slots, int n)
 			log_warnx(NULL, "worker %ld exited with status %d",
 			    (long)pid, WEXITSTATUS(st));
 		slots[i].pid = 0;
-		slots[i].restart_at = now - slots[i].started < FAST_DEATH_US ?
+		slots[i].restart_at = fast_death(st, now - slots[i].started) ?
 		    now + FAST_DEATH_US : now;
 	}
 }
