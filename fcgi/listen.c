@@ -17,7 +17,8 @@
 
 #include "listen.h"
 
-#define	LISTEN_BACKLOG	1024	/* capped by net.core.somaxconn */
+/* The program may set another with listen_backlog() (main.c). */
+#define	LISTEN_BACKLOG	64
 #define	SD_LISTEN_FDS_START 3
 
 static int
@@ -99,6 +100,22 @@ listen_open(const char *spec, struct buf *errmsg)
 	if (strncmp(spec, "unix:", 5) == 0)
 		return listen_unix(spec + 5, errmsg);
 	return listen_tcp(spec, errmsg);
+}
+
+/*
+ * listen(2) again on a socket that already listens only sets its
+ * backlog (Linux; POSIX leaves it open): how a socket handed over by
+ * systemd or spawn-fcgi gets the --backlog asked for.
+ */
+int
+listen_backlog(int fd, int backlog, struct buf *errmsg)
+{
+
+	if (listen(fd, backlog) == -1) {
+		buf_printf(errmsg, "listen: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -9,10 +9,18 @@
 /*
  * Opens a listening socket for "spec", "unix:PATH" or "HOST:PORT".  A
  * stale socket file at PATH is replaced; the new one is mode 0660 so
- * that nginx's group can connect.  Returns the descriptor, or -1 with
- * the reason in "errmsg".
+ * that nginx's group can connect; its backlog is 64 until
+ * listen_backlog() sets another.  Returns the descriptor, or -1 with the
+ * reason in "errmsg".
  */
 int		 listen_open(const char *spec, struct buf *errmsg);
+
+/*
+ * Sets the backlog of "fd", a socket that listens already: how many
+ * connections may wait to be accepted (the kernel caps it at
+ * net.core.somaxconn).  Returns 0, or -1 with the reason in "errmsg".
+ */
+int		 listen_backlog(int fd, int backlog, struct buf *errmsg);
 
 /*
  * Returns the socket passed by systemd socket activation (LISTEN_PID is

@@ -22,15 +22,28 @@
  * built with HM_STREAM, heartmonitor-stream (one process by default,
  * since each holds many streams).
  */
+/*
+ * The listen backlog bounds the queue of requests that wait for a
+ * worker: past it, nginx's connect() fails at once and it answers 502,
+ * rather than letting requests wait behind ones that cannot finish
+ * (heartmonitor-fcgi(8), "Load and faults").  64 lets a burst of 64
+ * requests in at once, which two workers drain in well under a second
+ * while nothing holds the database.  A stream holds its connection for
+ * hours and is accepted at once; its backlog only absorbs a ward's
+ * screens reconnecting together.
+ */
 #ifdef HM_STREAM
 #define	PROGRAM		"heartmonitor-stream"
 #define	WORKERS_DEFAULT	1
+#define	BACKLOG_DEFAULT	1024
 #define	SERVE		stream_serve
 #else
 #define	PROGRAM		"heartmonitor-fcgi"
 #define	WORKERS_DEFAULT	2
+#define	BACKLOG_DEFAULT	64
 #define	SERVE		serve
 #endif
+#define	BACKLOG_MAX	65535
 
 struct	worker_arg {
 	int			 fd;
@@ -50,7 +63,8 @@ usage(FILE *f)
 {
 
 	fprintf(f, "usage: " PROGRAM " [-c config] "
-	    "[--listen unix:PATH|HOST:PORT] [--workers N]\n"
+	    "[--listen unix:PATH|HOST:PORT]\n"
+	    "           [--workers N] [--backlog N]\n"
 	    "       " PROGRAM " --version | --help\n"
 	    "Without --listen the listening socket comes from systemd "
 	    "(LISTEN_FDS) or,\nunder spawn-fcgi, on descriptor 0.\n");
@@ -76,16 +90,16 @@ check_database(const struct conf *conf)
 	return e == ERR_OK;
 }
 
+/* Parses a number from 1 to "max" into "*n"; returns 0 if it is not. */
 static int
-parse_workers(const char *s, int *n)
+parse_count(const char *s, int max, int *n)
 {
 	char	*end;
 	long	 v;
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < 1 ||
-	    v > WORKERS_MAX)
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < 1 || v > max)
 		return 0;
 	*n = (int)v;
 	return 1;
@@ -98,6 +112,7 @@ main(int argc, char *argv[])
 		{ "config", required_argument, NULL, 'c' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "workers", required_argument, NULL, 'w' },
+		{ "backlog", required_argument, NULL, 'b' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -106,11 +121,12 @@ main(int argc, char *argv[])
 	struct buf		 errmsg;
 	struct worker_arg	 arg;
 	const char		*confpath, *spec = NULL;
-	int			 c, workers = 0, status;
+	int			 c, workers = 0, backlog = 0, status;
 
 	log_init(PROGRAM);
 	confpath = getenv("HEARTMONITOR_CONFIG");
-	while ((c = getopt_long(argc, argv, "c:l:w:Vh", longopts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "c:l:w:b:Vh", longopts, NULL)) !=
+	    -1)
 		switch (c) {
 		case 'c':
 			confpath = optarg;
@@ -119,10 +135,18 @@ main(int argc, char *argv[])
 			spec = optarg;
 			break;
 		case 'w':
-			if (!parse_workers(optarg, &workers)) {
+			if (!parse_count(optarg, WORKERS_MAX, &workers)) {
 				fprintf(stderr, PROGRAM ": --workers "
 				    "takes a number from 1 to %d\n",
 				    WORKERS_MAX);
+				return 2;
+			}
+			break;
+		case 'b':
+			if (!parse_count(optarg, BACKLOG_MAX, &backlog)) {
+				fprintf(stderr, PROGRAM ": --backlog "
+				    "takes a number from 1 to %d\n",
+				    BACKLOG_MAX);
 				return 2;
 			}
 			break;
@@ -161,6 +185,13 @@ main(int argc, char *argv[])
 	} else if (arg.fd == -1)
 		buf_puts(&errmsg, "no listening socket: give --listen, or "
 		    "start under spawn-fcgi or systemd socket activation");
+	/* A socket handed over keeps its backlog unless one was asked. */
+	if (arg.fd != -1 && (spec != NULL || backlog > 0) &&
+	    listen_backlog(arg.fd, backlog > 0 ? backlog : BACKLOG_DEFAULT,
+	    &errmsg) == -1) {
+		listen_close(spec, arg.fd);
+		arg.fd = -1;
+	}
 	if (arg.fd == -1) {
 		log_warnx(NULL, "%s", buf_str(&errmsg));
 		buf_clear(&errmsg);

@@ -417,6 +417,25 @@ http_dispatch(struct app *app, const struct route *table, size_t tablesz,
 		problem_from_err(w, r, e);
 }
 
+/*
+ * A request whose client left while it waited for a worker (the
+ * transport set "gone"): nobody would read an answer, so nothing is
+ * done, neither a change nor an audit row, and the log line says 499
+ * (nginx's "client closed request").
+ */
+static void
+http_gone(const struct route *table, size_t tablesz, struct req *r,
+    struct resp *w)
+{
+
+	if (http_parse_uri(r, w))
+		http_log_path(table, tablesz, r);
+	resp_reset(w);
+	w->status = 499;
+	log_access(r, w);
+	body_free(r);
+}
+
 void
 http_handle_table(struct app *app, const struct route *table, size_t tablesz,
     struct req *r, struct resp *w)
@@ -426,6 +445,10 @@ http_handle_table(struct app *app, const struct route *table, size_t tablesz,
 
 	r->start_us = log_clock_us();
 	http_request_id(r);
+	if (r->gone) {
+		http_gone(table, tablesz, r, w);
+		return;
+	}
 	http_dispatch(app, table, tablesz, r, w, &rt);
 	if (rt != NULL)
 		http_audit_attempt(rt, r, w);

@@ -80,6 +80,8 @@ struct	req {
 	const char	*body;		/* NUL-terminated; NULL without body */
 	size_t		 bodysz;
 	int		 body_too_large;/* Content-Length over BODY_MAX: unread */
+	/* The client left while the request queued: only logged. */
+	int		 gone;
 	struct pool	*pool;
 	int64_t		 start_us;	/* log_clock_us() at arrival */
 

@@ -34,6 +34,18 @@ echo(struct app *app, struct req *rq, struct resp *wr)
 	return ERR_OK;
 }
 
+static int	 counted;	/* calls of count() */
+
+static enum err
+count(struct app *app, struct req *rq, struct resp *wr)
+{
+
+	(void)app; (void)rq;
+	counted++;
+	wr->status = 201;
+	return ERR_OK;
+}
+
 static enum err
 fails(struct app *app, struct req *rq, struct resp *wr)
 {
@@ -51,6 +63,8 @@ static const struct route table[] = {
 	{ METHOD_DELETE, "/api/things/:id/", echo, ROLE_BIT(ROLE_ADMIN), 0,
 	  NULL, NULL },
 	{ METHOD_GET, "/api/busy/", fails, ROLES_PUBLIC, 0, NULL, NULL },
+	{ METHOD_POST, "/api/count/", count, ROLES_PUBLIC, ROUTE_BODY, NULL,
+	  NULL },
 	{ METHOD_GET, "/api/secret/:token/", echo, ROLES_PUBLIC, ROUTE_SECRET,
 	  NULL, NULL },
 };
@@ -292,6 +306,30 @@ START_TEST(test_busy_is_503)
 }
 END_TEST
 
+/* A request whose client left while it queued is logged, not run. */
+START_TEST(test_gone_is_not_handled)
+{
+
+	counted = 0;
+	req_fake(&r, pool, METHOD_POST, "/api/count/");
+	r.hdrs[HDR_CONTENT_TYPE] = "application/json";
+	r.body = "{}";
+	r.bodysz = 2;
+	r.gone = 1;
+	http_handle_table(&tdb.app, table, TABLESZ, &r, &w);
+	ck_assert_int_eq(counted, 0);
+	ck_assert_int_eq(w.status, 499);
+	ck_assert_uint_eq(w.body.len, 0);
+	ck_assert_str_eq(r.log_path, "/api/count/");
+	/* The same request, still wanted, runs. */
+	resp_reset(&w);
+	r.gone = 0;
+	http_handle_table(&tdb.app, table, TABLESZ, &r, &w);
+	ck_assert_int_eq(counted, 1);
+	ck_assert_int_eq(w.status, 201);
+}
+END_TEST
+
 START_TEST(test_request_id)
 {
 	static const char *const bad[] = { "", "x\r\nSet-Cookie: a=b",
@@ -371,6 +409,7 @@ http_suite(void)
 	tcase_add_test(tc, test_body_errors);
 	tcase_add_test(tc, test_post_without_body);
 	tcase_add_test(tc, test_busy_is_503);
+	tcase_add_test(tc, test_gone_is_not_handled);
 	tcase_add_test(tc, test_request_id);
 	tcase_add_loop_test(tc, test_secret_paths_not_logged, 0, 3);
 	tcase_add_test(tc, test_resp_header_refuses_crlf);
