@@ -3,6 +3,8 @@ and unknown addresses, a mail only for the known one, a one-use link
 that survives a weak-password refusal, and a confirmed reset that ends
 every session and swaps the passwords."""
 
+import os
+import signal
 import time
 import unittest
 
@@ -129,6 +131,27 @@ class Reset(unittest.TestCase):
         hm.problem(r, 401, "invalid_credentials")
         r = hm.Session().signin(user["email"], new)
         self.assertEqual(r.status, 200, r)
+
+    def test_silent_mail_server_holds_no_request(self):
+        """Mail goes through the outbox (SPEC 6): with the SMTP server
+        accepting connections but never answering (stopped), a reset
+        request still answers at once, and the mail is delivered once
+        the server speaks again."""
+        user = hm.make_user(self)
+        sink = hm.read_pid(os.path.join(hm.env("HM_DATA_DIR"), "run",
+                                        "smtp.pid"))
+        os.kill(sink, signal.SIGSTOP)
+        try:
+            t0 = time.monotonic()
+            r = reset_request(user["email"])
+            self.assertEqual(r.status, 200, r)
+            # A bound against waiting on the mail server, not a timing:
+            # the mail worker gives up on a silent one after 30 s.
+            self.assertLess(time.monotonic() - t0, 5.0)
+            time.sleep(1.0)     # the mail worker is talking to it now
+        finally:
+            os.kill(sink, signal.SIGCONT)
+        hm.wait_link(user["email"], "reset")
 
     def test_reset_link_dies_when_the_account_changes(self):
         """The token is bound to the password hash and the last sign-in
