@@ -85,6 +85,9 @@ log_prefix(char *line, const char *request_id)
 	    "-", REQUEST_ID_MAX);
 }
 
+static void	 log_vmsg(const char *, int, const char *, va_list)
+			__attribute__((format(printf, 3, 0)));
+
 static void
 log_vmsg(const char *request_id, int errnum, const char *fmt, va_list ap)
 {

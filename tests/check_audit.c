@@ -208,6 +208,11 @@ answer_id(char id[UUID_LEN])
 	snprintf(id, UUID_LEN, "%s", str(doc, "id"));
 }
 
+static long	 countf(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+static void	 execf(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+
 /* The first column of the first row of the printf-style "fmt", or -1. */
 static long
 countf(const char *fmt, ...)

@@ -398,8 +398,8 @@ START_TEST(test_create_malformed)
 	static const char *const bodies[] = {
 		"{\"serial_number\": NaN, \"model_name\": \"M\"}",
 		"{\"serial_number\": \"A\", \"model_name\": \"M\"",
-		"{\"serial_number\": \"A\", \"serial_number\": \"B\", "
-		    "\"model_name\": \"M\"}",
+		("{\"serial_number\": \"A\", \"serial_number\": \"B\", "
+		    "\"model_name\": \"M\"}"),
 		"",
 	};
 	size_t	 i;

@@ -333,8 +333,8 @@ END_TEST
 START_TEST(test_request_id)
 {
 	static const char *const bad[] = { "", "x\r\nSet-Cookie: a=b",
-	    "not hex at all", "0123456789abcdef0123456789abcdef0123456789abcdef"
-	    "0123456789abcdef0" };
+	    "not hex at all", ("0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0") };
 	size_t	 i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
