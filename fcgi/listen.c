@@ -102,6 +102,30 @@ listen_open(const char *spec, struct buf *errmsg)
 	return listen_tcp(spec, errmsg);
 }
 
+int
+listen_give(const char *spec, uid_t uid, gid_t gid, struct buf *errmsg)
+{
+	struct stat	 st;
+	const char	*path, *slash;
+	char		 dir[sizeof(((struct sockaddr_un *)NULL)->sun_path)];
+
+	if (strncmp(spec, "unix:", 5) != 0)
+		return 0;
+	path = spec + 5;
+	if ((slash = strrchr(path, '/')) == NULL)
+		(void)snprintf(dir, sizeof(dir), ".");
+	else
+		(void)snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 :
+		    (int)(slash - path), path);
+	if (stat(dir, &st) == 0 && (st.st_mode & S_ISGID))
+		gid = (gid_t)-1;
+	if (lchown(path, uid, gid) == -1) {
+		buf_printf(errmsg, "%s: chown: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * listen(2) again on a socket that already listens only sets its
  * backlog (Linux; POSIX leaves it open): how a socket handed over by

@@ -4,6 +4,8 @@
 #ifndef HM_LISTEN_H
 #define HM_LISTEN_H
 
+#include <sys/types.h>
+
 #include "buf.h"
 
 /*
@@ -21,6 +23,18 @@ int		 listen_open(const char *spec, struct buf *errmsg);
  * net.core.somaxconn).  Returns 0, or -1 with the reason in "errmsg".
  */
 int		 listen_backlog(int fd, int backlog, struct buf *errmsg);
+
+/*
+ * For a program started as root that is about to become the account
+ * "uid" (lib/priv.h): makes the socket file of a "unix:PATH" spec that
+ * account's, as if it had made it: owner "uid", and group "gid" unless
+ * the socket's folder is set-group-ID (then the folder's group, which
+ * the socket got, stays).  Without that the service would be locked
+ * out of its own socket.  Returns 0, or -1 with the reason in "errmsg";
+ * a no-op for HOST:PORT.
+ */
+int		 listen_give(const char *spec, uid_t uid, gid_t gid,
+		    struct buf *errmsg);
 
 /*
  * Returns the socket passed by systemd socket activation (LISTEN_PID is

@@ -14,6 +14,7 @@
 #include "conf.h"
 #include "listen.h"
 #include "log.h"
+#include "priv.h"
 #include "serve.h"
 #include "supervise.h"
 
@@ -73,7 +74,8 @@ usage(FILE *f)
 /*
  * Opens the database once before forking, so that a schema mismatch or
  * a bad path stops start-up with a clear message instead of a loop of
- * dying workers; the connection is closed again, never shared.
+ * dying workers; the connection is closed again, never shared.  By then
+ * the program runs as the service user (priv_drop()).
  */
 static int
 check_database(const struct conf *conf)
@@ -120,6 +122,7 @@ main(int argc, char *argv[])
 	struct conf		 conf;
 	struct buf		 errmsg;
 	struct worker_arg	 arg;
+	struct priv		 priv;
 	const char		*confpath, *spec = NULL;
 	int			 c, workers = 0, backlog = 0, status;
 
@@ -171,7 +174,10 @@ main(int argc, char *argv[])
 		buf_clear(&errmsg);
 		return 1;
 	}
-	if (!check_database(&conf)) {
+	/* Started as root: find the account to become before binding. */
+	if (priv_init(&priv, conf.service_user, &errmsg) != ERR_OK) {
+		log_warnx(NULL, "%s", buf_str(&errmsg));
+		buf_clear(&errmsg);
 		conf_clear(&conf);
 		return 1;
 	}
@@ -192,8 +198,26 @@ main(int argc, char *argv[])
 		listen_close(spec, arg.fd);
 		arg.fd = -1;
 	}
+	/*
+	 * Root was needed for the socket only: become the service user for
+	 * good, before the database is touched, and check its folder.
+	 */
+	if (arg.fd != -1 && ((priv.root && spec != NULL &&
+	    listen_give(spec, priv.uid, priv.gid, &errmsg) == -1) ||
+	    priv_drop(&priv, &errmsg) != ERR_OK ||
+	    priv_check_db(conf.database_path, &errmsg) != ERR_OK)) {
+		listen_close(spec, arg.fd);
+		arg.fd = -1;
+	}
 	if (arg.fd == -1) {
 		log_warnx(NULL, "%s", buf_str(&errmsg));
+		buf_clear(&errmsg);
+		conf_clear(&conf);
+		return 1;
+	}
+	priv_log(&priv);
+	if (!check_database(&conf)) {
+		listen_close(spec, arg.fd);
 		buf_clear(&errmsg);
 		conf_clear(&conf);
 		return 1;

@@ -12,6 +12,7 @@
 #include "hmctl.h"
 #include "log.h"
 #include "pool.h"
+#include "priv.h"
 
 static int	cmd_migrate(struct ctx *, int, char *[]);
 static int	cmd_check_config(struct ctx *, int, char *[]);
@@ -99,7 +100,8 @@ cmd_migrate(struct ctx *c, int argc, char *argv[])
 	if (argc != 1)
 		return cmd_usage("migrate");
 	buf_init(&errmsg);
-	if (db_open(&c->conf, DB_MIGRATE, &c->db, &errmsg) != ERR_OK ||
+	if (priv_check_db(c->conf.database_path, &errmsg) != ERR_OK ||
+	    db_open(&c->conf, DB_MIGRATE, &c->db, &errmsg) != ERR_OK ||
 	    db_migrate(c->db, &from, &to, &errmsg) != ERR_OK)
 		rc = cmd_fail("migrate: %s", buf_str(&errmsg));
 	else if (from == to)
@@ -150,6 +152,7 @@ run(const struct cmd *cmd, const char *confpath, int argc, char *argv[])
 {
 	struct ctx	 c;
 	struct buf	 errmsg;
+	struct priv	 priv;
 	int		 rc;
 
 	memset(&c, 0, sizeof(c));
@@ -160,11 +163,20 @@ run(const struct cmd *cmd, const char *confpath, int argc, char *argv[])
 		buf_clear(&errmsg);
 		return rc;
 	}
-	if ((c.pool = pool_new()) == NULL)
+	/*
+	 * Started as root, hmctl becomes the service user too, whatever the
+	 * command: the database, and the -wal and -shm files SQLite makes
+	 * beside it, must never belong to root (lib/priv.h).
+	 */
+	if (priv_init(&priv, c.conf.service_user, &errmsg) != ERR_OK ||
+	    priv_drop(&priv, &errmsg) != ERR_OK)
+		rc = cmd_fail("%s", buf_str(&errmsg));
+	else if ((c.pool = pool_new()) == NULL)
 		rc = cmd_fail("out of memory");
 	/* --help needs no database; the command prints its usage. */
 	else if (cmd->need_db && !wants_help(argc, argv) &&
-	    db_open(&c.conf, DB_SERVE, &c.db, &errmsg) != ERR_OK)
+	    (priv_check_db(c.conf.database_path, &errmsg) != ERR_OK ||
+	    db_open(&c.conf, DB_SERVE, &c.db, &errmsg) != ERR_OK))
 		rc = cmd_fail("database: %s", buf_str(&errmsg));
 	else
 		rc = cmd->fn(&c, argc, argv);

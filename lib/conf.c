@@ -58,6 +58,8 @@ static const struct conf_key keys[] = {
 	  OFF(secret_key), 1 },
 	{ "DATABASE_PATH", CONF_STR, "/var/lib/heartmonitor/heartmonitor.db",
 	  1, 4096, NULL, OFF(database_path), 0 },
+	{ "SERVICE_USER", CONF_STR, "heartmonitor", 0, 32, NULL,
+	  OFF(service_user), 0 },
 	{ "DB_SYNCHRONOUS", CONF_ENUM, "FULL", 0, 0, sync_words,
 	  OFF(db_synchronous), 0 },
 	{ "DB_BUSY_TIMEOUT_MS", CONF_LONG, "5000", 0, 600000, NULL,

@@ -27,6 +27,8 @@ enum	db_sync {
 struct	conf {
 	char		*secret_key;
 	char		*database_path;
+	/* Started as root, the programs become this account (lib/priv.h). */
+	char		*service_user;
 	enum db_sync	 db_synchronous;
 	long		 db_busy_timeout_ms;
 	long		 password_iterations;

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "mail.h"
 #include "mailer.h"
+#include "priv.h"
 
 /*
  * heartmonitor-mailer: delivers the outbox (SPEC section 1).  Requests
@@ -128,6 +129,7 @@ main(int argc, char *argv[])
 	struct conf	 conf;
 	struct buf	 errmsg;
 	struct db	*db = NULL;
+	struct priv	 priv;
 	const char	*confpath = getenv("HEARTMONITOR_CONFIG");
 	int		 once = 0, rc;
 
@@ -145,11 +147,17 @@ main(int argc, char *argv[])
 	if (!mail_addr_ok(conf.email_from))
 		log_warnx(NULL, "configuration: EMAIL_FROM: not a bare "
 		    "address (local@domain)");
+	/* Started as root: become the service user, for good. */
+	else if (priv_init(&priv, conf.service_user, &errmsg) != ERR_OK ||
+	    priv_drop(&priv, &errmsg) != ERR_OK ||
+	    priv_check_db(conf.database_path, &errmsg) != ERR_OK)
+		log_warnx(NULL, "%s", buf_str(&errmsg));
 	else if (!signals())
 		log_warn(NULL, "sigaction");
 	else if (db_open(&conf, DB_SERVE, &db, &errmsg) != ERR_OK)
 		log_warnx(NULL, "database: %s", buf_str(&errmsg));
 	else {
+		priv_log(&priv);
 		log_warnx(NULL, "version %s, relay %s:%ld%s%s", PACKAGE_VERSION,
 		    conf.email_host, conf.email_port, conf.email_starttls ?
 		    ", STARTTLS required" : "", once ? ", once" : "");

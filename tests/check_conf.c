@@ -18,7 +18,8 @@ static struct conf	 c;
 static struct buf	 msg;
 
 static const char *const vars[] = { "SECRET_KEY", "DATABASE_PATH",
-    "DB_SYNCHRONOUS", "DB_BUSY_TIMEOUT_MS", "PASSWORD_ITERATIONS" };
+    "DB_SYNCHRONOUS", "DB_BUSY_TIMEOUT_MS", "PASSWORD_ITERATIONS",
+    "SERVICE_USER" };
 
 static void
 setup(void)
@@ -74,6 +75,23 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(c.db_synchronous, DB_SYNC_FULL);
 	ck_assert_int_eq(c.db_busy_timeout_ms, 5000);
 	ck_assert_int_eq(c.password_iterations, 600000);
+	ck_assert_str_eq(c.service_user, "heartmonitor");
+}
+END_TEST
+
+/* SERVICE_USER: an account name, or empty for none (lib/priv.h). */
+START_TEST(test_service_user)
+{
+
+	ck_assert_int_eq(load("SECRET_KEY=" SECRET "\nSERVICE_USER=_hm\n"),
+	    ERR_OK);
+	ck_assert_str_eq(c.service_user, "_hm");
+	ck_assert_int_eq(load("SECRET_KEY=" SECRET "\nSERVICE_USER=\n"),
+	    ERR_OK);
+	ck_assert_str_eq(c.service_user, "");
+	ck_assert_int_eq(load("SECRET_KEY=" SECRET "\nSERVICE_USER="
+	    "abcdefghijklmnopqrstuvwxyz0123456\n"), ERR_INVAL);
+	ck_assert(strstr(buf_str(&msg), "SERVICE_USER") != NULL);
 }
 END_TEST
 
@@ -204,6 +222,7 @@ conf_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_service_user);
 	tcase_add_test(tc, test_file_values);
 	tcase_add_test(tc, test_environment_wins);
 	tcase_add_test(tc, test_secret_required);

@@ -65,6 +65,7 @@ import http.client
 import json
 import os
 import platform
+import pwd
 import re
 import secrets
 import shutil
@@ -251,6 +252,23 @@ class Stack:
         iters = os.environ.get("BENCH_PASSWORD_ITERATIONS", "")
         if iters:
             lines.append("PASSWORD_ITERATIONS=" + iters)
+        # The database's folder: the programs refuse one open to others.
+        # Run as root, they become SERVICE_USER (./dev bench makes
+        # heartmonitor-dev and names it in HM_SERVICE_USER), which must
+        # own the folder and reach it.
+        db_dir = os.path.dirname(self.db)
+        os.chmod(db_dir, 0o700)
+        if os.geteuid() == 0:
+            user = os.environ.get("HM_SERVICE_USER") or "heartmonitor-dev"
+            try:
+                pw = pwd.getpwnam(user)
+            except KeyError:
+                die("run as root, the programs need an account to run "
+                    "as: %s does not exist (./dev bench makes it; or set "
+                    "HM_SERVICE_USER)" % user)
+            lines.append("SERVICE_USER=" + user)
+            os.chown(db_dir, pw.pw_uid, pw.pw_gid)
+            os.chmod(self.data, os.stat(self.data).st_mode | 0o001)
         old = os.umask(0o077)
         with open(self.conf, "w") as f:
             f.write("\n".join(lines) + "\n")

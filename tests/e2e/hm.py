@@ -25,6 +25,7 @@ that is not set fails with a message naming it.
 import http.client
 import json as jsonlib
 import os
+import pwd
 import re
 import secrets
 import shutil
@@ -593,6 +594,31 @@ def write_config(path, drop=(), set_=None, add_lines=()):
         f.writelines(out)
     os.chmod(path, 0o600)
     return path
+
+
+def service_user():
+    """The account the programs become when started as root (lib/priv.h):
+    SERVICE_USER of HM_CONFIG (the environment first), as a pwd entry;
+    None when the tests do not run as root, since the programs then
+    stay the tests' own account."""
+    if os.geteuid() != 0:
+        return None
+    name = os.environ.get("SERVICE_USER")
+    if name is None:
+        name = read_config().get("SERVICE_USER", "heartmonitor")
+    return pwd.getpwnam(name)
+
+
+def give_to_service(*paths):
+    """Hands "paths", folders and files a test made as root for programs
+    it starts, to the service user: the programs stop being root before
+    they open a database or remove their socket, and refuse a database
+    folder or file of another account.  A no-op when not root."""
+    pw = service_user()
+    if pw is None:
+        return
+    for p in paths:
+        os.chown(p, pw.pw_uid, pw.pw_gid)
 
 
 def clean_env(**extra):

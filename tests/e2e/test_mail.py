@@ -188,6 +188,9 @@ class OwnMailer(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="hm-e2e-mail-")
         self.addCleanup(shutil.rmtree, self.tmp, True)
+        # hmctl and the mailer, run as root, become the service user
+        # before they make or open the database in it.
+        hm.give_to_service(self.tmp)
         self.port = hm.free_port()
         self.maildir = os.path.join(self.tmp, "mail")
         self.cfg = None

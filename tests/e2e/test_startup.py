@@ -33,6 +33,9 @@ class WorkerCase(unittest.TestCase):
         self.config = hm.env("HM_CONFIG")
         self.tmp = tempfile.mkdtemp(prefix="hm-e2e-")
         self.addCleanup(shutil.rmtree, self.tmp, True)
+        # Run as root, the worker becomes the service user after it
+        # binds: it must still be able to remove its socket on exit.
+        hm.give_to_service(self.tmp)
         self.sock = os.path.join(self.tmp, "worker.sock")
 
     def start(self, argv, env=None):
@@ -229,6 +232,7 @@ class RefusesToStart(WorkerCase):
         finally:
             src.close()
             dst.close()
+        hm.give_to_service(copy)
         cfg = hm.write_config(os.path.join(self.tmp, "newer.conf"),
                               set_={"DATABASE_PATH": copy})
         err = self.run_refused(
