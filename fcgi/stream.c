@@ -40,14 +40,18 @@
  * it reads the readings after the newest it knows and puts their
  * events in a ring, then wakes the clients, who write what their
  * filter passes.  The shared connection of the client threads serves
- * only sign-in checks and Last-Event-ID replays, under one lock.
+ * only sign-in checks and Last-Event-ID replays, under one lock.  A
+ * stream's sign-in is checked again when the watcher sees the count of
+ * sign-in-ending changes (sql/007) move, and every FULL_RECHECK_MS for
+ * what ends by time alone (an access token's or a session's expiry).
  */
 
 #define	RING_SIZE	4096		/* events kept for slow clients */
 #define	WARD_LEN	100
 #define	WATCH_MS	50		/* how often the watcher looks */
 #define	KEEPALIVE_MS	15000		/* a comment when nothing else came */
-#define	RECHECK_MS	1000		/* how often a stream's sign-in is checked */
+#define	RECHECK_MS	1000		/* how often a stream looks at the epoch */
+#define	FULL_RECHECK_MS	30000		/* and checks its sign-in regardless */
 #define	BATCH		500		/* readings read at a time */
 #define	STACK_SIZE	(256 * 1024)
 #define	OPENING		": stream open\nretry: 2000\n\n"
@@ -70,6 +74,7 @@ static struct {
 	size_t		 count;
 	int64_t		 newest;	/* seq of the newest reading known */
 	int64_t		 dropped;	/* seq of the newest event evicted */
+	int64_t		 epoch;		/* auth_epoch, as the watcher last read it */
 	int		 stopping;
 	int		 alive;		/* client threads running */
 } hub = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -140,7 +145,7 @@ watcher(void *arg)
 	struct app	 wapp;
 	struct buf	 errmsg;
 	struct pool	*pool;
-	int64_t		 version = -1, v, after, first, last;
+	int64_t		 version = -1, v, after, first, last, epoch;
 	long		 n;
 	struct timespec	 nap = { 0, WATCH_MS * 1000000L };
 
@@ -162,6 +167,11 @@ watcher(void *arg)
 		if (stream_data_version(wapp.db, &v) == ERR_OK &&
 		    v != version) {
 			version = v;
+			if (stream_auth_epoch(wapp.db, &epoch) == ERR_OK) {
+				pthread_mutex_lock(&hub.lock);
+				hub.epoch = epoch;
+				pthread_mutex_unlock(&hub.lock);
+			}
 			first = after;
 			do {
 				last = after;
@@ -260,7 +270,8 @@ replay(FCGX_Request *fr, struct pool *pool, const struct stream_filter *f,
 /*
  * Whether the stream's credentials still hold: the token, its session,
  * the user and the role, read again (logout, deactivation or a role
- * change ends the stream within RECHECK_MS).
+ * change ends the stream within WATCH_MS + RECHECK_MS, an expiry
+ * within FULL_RECHECK_MS).
  */
 static int
 still_allowed(struct req *r, struct pool *scratch)
@@ -308,13 +319,31 @@ take(const struct stream_filter *f, int64_t *cursor, struct buf *out)
 	return 1;
 }
 
-/* Holds one stream until the client goes, its sign-in ends or we stop. */
+/*
+ * The watcher's auth_epoch.  Read before a sign-in check, so that a
+ * change the check could not see yet is one the stream sees later.
+ */
+static int64_t
+epoch_now(void)
+{
+	int64_t	 epoch;
+
+	pthread_mutex_lock(&hub.lock);
+	epoch = hub.epoch;
+	pthread_mutex_unlock(&hub.lock);
+	return epoch;
+}
+
+/*
+ * Holds one stream until the client goes, its sign-in ends or we stop.
+ * "epoch" is epoch_now() from before the sign-in was checked.
+ */
 static void
 stream_run(FCGX_Request *fr, struct req *r, struct pool *scratch,
-    const struct stream_filter *f)
+    const struct stream_filter *f, int64_t epoch)
 {
 	struct buf	 out;
-	int64_t		 cursor, keepalive, recheck, t, until;
+	int64_t		 cursor, keepalive, recheck, full, t, until, now_epoch;
 	struct timespec	 ts;
 	int		 ok = 1;
 
@@ -329,6 +358,7 @@ stream_run(FCGX_Request *fr, struct req *r, struct pool *scratch,
 	buf_init(&out);
 	keepalive = now_ms() + KEEPALIVE_MS;
 	recheck = now_ms() + RECHECK_MS;
+	full = now_ms() + FULL_RECHECK_MS;
 	while (ok) {
 		until = keepalive < recheck ? keepalive : recheck;
 		ts = deadline(until);
@@ -349,7 +379,13 @@ stream_run(FCGX_Request *fr, struct req *r, struct pool *scratch,
 			keepalive = t + KEEPALIVE_MS;
 		}
 		if (ok && t >= recheck) {
-			ok = !client_gone(fr) && still_allowed(r, scratch);
+			ok = !client_gone(fr);
+			now_epoch = epoch_now();
+			if (ok && (now_epoch != epoch || t >= full)) {
+				epoch = now_epoch;
+				ok = still_allowed(r, scratch);
+				full = t + FULL_RECHECK_MS;
+			}
 			recheck = t + RECHECK_MS;
 		}
 	}
@@ -363,8 +399,10 @@ serve_one(FCGX_Request *fr, struct pool *pool, struct pool *scratch,
 {
 	struct stream_filter	 f;
 	struct req		 r;
+	int64_t			 epoch;
 
 	request_read(fr, pool, &r);
+	epoch = epoch_now();
 	pthread_mutex_lock(&app_lock);
 	http_handle_table(&app, stream_routes, stream_routesz, &r, w);
 	pthread_mutex_unlock(&app_lock);
@@ -384,7 +422,7 @@ serve_one(FCGX_Request *fr, struct pool *pool, struct pool *scratch,
 	 */
 	if (!put(fr, OPENING, sizeof(OPENING) - 1))
 		return;
-	stream_run(fr, &r, scratch, &f);
+	stream_run(fr, &r, scratch, &f, epoch);
 	log_warnx(r.request_id, "stream closed");
 }
 
@@ -513,6 +551,7 @@ stream_serve(int listenfd, const struct conf *conf)
 	(void)pthread_attr_init(&ta);
 	(void)pthread_attr_setstacksize(&ta, STACK_SIZE);
 	if (FCGX_Init() != 0 || stream_newest(app.db, &hub.newest) != ERR_OK ||
+	    stream_auth_epoch(app.db, &hub.epoch) != ERR_OK ||
 	    (threads = calloc((size_t)n, sizeof(*threads))) == NULL ||
 	    pthread_create(&watch, &ta, watcher, NULL) != 0) {
 		log_warnx(NULL, "stream: cannot start");

@@ -106,6 +106,7 @@ enum	stmt {
 	STMT_STREAM_SINCE,
 	STMT_STREAM_NEWEST,
 	STMT_DATA_VERSION,
+	STMT_AUTH_EPOCH,
 	/* the audit trail (lib/audit.c) */
 	STMT_AUDIT_INSERT,
 	STMT_AUDIT_OLDER_ALL,

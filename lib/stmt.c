@@ -340,6 +340,8 @@ const char *const stmt_sql[STMT__MAX] = {
 		"SELECT coalesce(max(seq), 0) FROM readings",
 	[STMT_DATA_VERSION] =
 		"PRAGMA data_version",
+	[STMT_AUTH_EPOCH] =
+		"SELECT n FROM auth_epoch WHERE id = 1",
 	/* One row per element of the JSON array ?5: a request's events. */
 	[STMT_AUDIT_INSERT] =
 		"INSERT INTO audit (time, user_id, role, action, object_type, "

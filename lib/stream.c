@@ -166,3 +166,15 @@ stream_data_version(struct db *db, int64_t *version)
 	*version = n;
 	return e;
 }
+
+enum err
+stream_auth_epoch(struct db *db, int64_t *epoch)
+{
+	long		 n = 0;
+	enum err	 e;
+
+	e = db_one_int(db, db_stmt(db, STMT_AUTH_EPOCH), "stream_auth_epoch",
+	    &n);
+	*epoch = n;
+	return e;
+}

@@ -68,4 +68,10 @@ enum err	 stream_newest(struct db *, int64_t *seq);
  */
 enum err	 stream_data_version(struct db *, int64_t *version);
 
+/*
+ * The count of changes that can end a sign-in (sql/007): a stream's
+ * credentials need checking again only when it moved.
+ */
+enum err	 stream_auth_epoch(struct db *, int64_t *epoch);
+
 #endif /* !HM_STREAM_H */

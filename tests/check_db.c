@@ -16,6 +16,7 @@
 #include "extern.h"
 #include "log.h"
 #include "pool.h"
+#include "stream.h"
 #include "testutil.h"
 #include "user.h"
 
@@ -204,6 +205,47 @@ START_TEST(test_busy_gives_up_after_the_timeout)
 	pthread_join(t, NULL);
 	ck_assert_int_eq(db_begin(tdb.app.db), ERR_OK);
 	ck_assert_int_eq(db_commit(tdb.app.db), ERR_OK);
+}
+END_TEST
+
+/* The epoch moves with what can end a sign-in, and only with that. */
+START_TEST(test_auth_epoch_counts_what_ends_a_sign_in)
+{
+	static const struct {
+		const char	*sql;
+		int		 moves;
+	} steps[] = {
+		{ "INSERT INTO users (id, email, password, first_name, "
+		  "last_name, user_role, is_active, date_joined) VALUES "
+		  "('00000000-0000-7000-8000-0000000000e1', 'e@x.test', 'x', "
+		  "'Eve', 'Nurse', 'nurse', 1, '2026-01-01T00:00:00.000Z')", 0 },
+		{ "INSERT INTO sessions (id, user_id, refresh_jti, created_at, "
+		  "expires_at) VALUES ('00000000-0000-7000-8000-0000000000f1', "
+		  "'00000000-0000-7000-8000-0000000000e1', 'j1', "
+		  "'2026-01-01T00:00:00.000Z', 9999999999999)", 0 },
+		{ "UPDATE users SET last_login = 'x', first_name = 'Eva'", 0 },
+		{ "UPDATE sessions SET refresh_jti = 'j2', rotated_at = 1", 0 },
+		{ "UPDATE users SET user_role = 'doctor'", 1 },
+		{ "UPDATE users SET is_active = 0", 1 },
+		{ "UPDATE users SET password = 'y'", 1 },
+		{ "UPDATE sessions SET ended_at = 'now', end_reason = 'logout'",
+		  1 },
+		{ "DELETE FROM sessions", 1 },
+		{ "DELETE FROM users", 1 },
+	};
+	int64_t		 before, after;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		ck_assert_int_eq(stream_auth_epoch(tdb.app.db, &before),
+		    ERR_OK);
+		testdb_exec(&tdb, steps[i].sql);
+		ck_assert_int_eq(stream_auth_epoch(tdb.app.db, &after),
+		    ERR_OK);
+		ck_assert_msg(after - before == steps[i].moves,
+		    "%s: moved by %lld", steps[i].sql,
+		    (long long)(after - before));
+	}
 }
 END_TEST
 
@@ -506,6 +548,7 @@ db_suite(void)
 	tcase_add_test(tc, test_busy_is_err_busy);
 	tcase_add_test(tc, test_busy_waits_for_a_short_lock);
 	tcase_add_test(tc, test_busy_gives_up_after_the_timeout);
+	tcase_add_test(tc, test_auth_epoch_counts_what_ends_a_sign_in);
 	tcase_add_test(tc, test_users);
 	tcase_add_test(tc, test_devices);
 	tcase_add_test(tc, test_unopenable);
