@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -38,11 +39,14 @@
  * database.  One watcher thread per process polls PRAGMA data_version
  * on a connection of its own; when another connection has committed,
  * it reads the readings after the newest it knows and puts their
- * events in a ring, then wakes the clients, who write what their
- * filter passes.  The shared connection of the client threads serves
- * only sign-in checks and Last-Event-ID replays, under one lock.  A
- * stream's sign-in is checked again when the watcher sees the count of
- * sign-in-ending changes (sql/007) move, and every FULL_RECHECK_MS for
+ * events in a ring, and wakes the clients whose filter one passes (not
+ * all of them: 500 threads woken for each reading cost more than the
+ * rest of the stream process together).  The shared connection of the client threads serves
+ * only sign-in checks and Last-Event-ID replays, under one lock.  An
+ * idle stream's thread sleeps: the watcher also wakes it when the count
+ * of sign-in-ending changes (sql/007) moves, for a new sign-in check,
+ * and when nginx closed its connection.  The thread wakes by itself for
+ * the keep-alive and, every FULL_RECHECK_MS, to check its sign-in for
  * what ends by time alone (an access token's or a session's expiry).
  */
 
@@ -50,8 +54,8 @@
 #define	WARD_LEN	100
 #define	WATCH_MS	50		/* how often the watcher looks */
 #define	KEEPALIVE_MS	15000		/* a comment when nothing else came */
-#define	RECHECK_MS	1000		/* how often a stream looks at the epoch */
-#define	FULL_RECHECK_MS	30000		/* and checks its sign-in regardless */
+#define	GONE_MS		1000		/* how often the watcher looks for gone clients */
+#define	FULL_RECHECK_MS	30000		/* a stream checks its sign-in regardless */
 #define	BATCH		500		/* readings read at a time */
 #define	STACK_SIZE	(256 * 1024)
 #define	OPENING		": stream open\nretry: 2000\n\n"
@@ -65,10 +69,21 @@ struct	event {
 	size_t		 textsz;
 };
 
+/* A stream waiting for events, woken when one passes its filter. */
+struct	waiter {
+	pthread_cond_t			 cond;
+	const struct stream_filter	*f;
+	int				 fd;	/* its connection to nginx */
+	int				 ready;	/* an event for it came */
+	int				 recheck; /* the auth epoch moved */
+	int				 gone;	/* nginx closed the connection */
+	LIST_ENTRY(waiter)		 entry;
+};
+
 /* What the watcher shares with the client threads, under "lock". */
 static struct {
 	pthread_mutex_t	 lock;
-	pthread_cond_t	 wake;
+	LIST_HEAD(, waiter) waiters;
 	struct event	 ring[RING_SIZE];
 	size_t		 first;		/* index of the oldest event */
 	size_t		 count;
@@ -77,8 +92,12 @@ static struct {
 	int64_t		 epoch;		/* auth_epoch, as the watcher last read it */
 	int		 stopping;
 	int		 alive;		/* client threads running */
-} hub = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} hub = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.waiters = LIST_HEAD_INITIALIZER(hub.waiters),
+};
 
+static pthread_condattr_t wake_attr;	/* waiters' clock: CLOCK_MONOTONIC */
 static pthread_mutex_t	 app_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t	 accept_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct app	 app;		/* the client threads', under app_lock */
@@ -104,12 +123,16 @@ deadline(int64_t ms)
 	return ts;
 }
 
-/* Adds an event to the ring, evicting the oldest when it is full. */
+/*
+ * Adds an event to the ring, evicting the oldest when it is full, and
+ * wakes the streams it is for.
+ */
 static int
 ring_push(void *arg, int64_t seq, const char *patient_id, const char *ward,
     const char *text, size_t textsz)
 {
 	struct event	*ev;
+	struct waiter	*w;
 	char		*copy;
 
 	(void)arg;
@@ -134,8 +157,52 @@ ring_push(void *arg, int64_t seq, const char *patient_id, const char *ward,
 	ev->text = copy;
 	ev->textsz = textsz;
 	hub.newest = seq;
+	LIST_FOREACH(w, &hub.waiters, entry)
+		if (!w->ready && stream_match(w->f, patient_id, ward)) {
+			w->ready = 1;
+			pthread_cond_signal(&w->cond);
+		}
 	pthread_mutex_unlock(&hub.lock);
 	return 0;
+}
+
+/*
+ * Whether nginx has closed connection "fd" (the client went away).  A
+ * waiting stream writes only every KEEPALIVE_MS; without this, a gone
+ * client would hold its thread until then.  nginx sends nothing after
+ * the request, so readable means closed.
+ */
+static int
+client_gone(int fd)
+{
+	struct pollfd	 pfd = { fd, POLLIN, 0 };
+	char		 c;
+
+	if (poll(&pfd, 1, 0) != 1)
+		return 0;
+	if (pfd.revents & (POLLHUP | POLLERR))
+		return 1;
+	return recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+/*
+ * Wakes the streams that must look again: all of them when the auth
+ * epoch moved ("moved"), and those whose client is gone when "look" is
+ * set.  With hub.lock held.
+ */
+static void
+nudge(int moved, int look)
+{
+	struct waiter	*w;
+
+	LIST_FOREACH(w, &hub.waiters, entry) {
+		if (moved)
+			w->recheck = 1;
+		if (look && !w->gone && client_gone(w->fd))
+			w->gone = 1;
+		if (moved || w->gone)
+			pthread_cond_signal(&w->cond);
+	}
 }
 
 /* Polls the database for new readings until the process stops. */
@@ -145,9 +212,10 @@ watcher(void *arg)
 	struct app	 wapp;
 	struct buf	 errmsg;
 	struct pool	*pool;
-	int64_t		 version = -1, v, after, first, last, epoch;
+	int64_t		 version = -1, v, after, last, epoch, look_at = 0, t;
 	long		 n;
 	struct timespec	 nap = { 0, WATCH_MS * 1000000L };
+	int		 moved, look;
 
 	(void)arg;
 	buf_init(&errmsg);
@@ -164,15 +232,16 @@ watcher(void *arg)
 			break;
 		}
 		pthread_mutex_unlock(&hub.lock);
+		moved = 0;
 		if (stream_data_version(wapp.db, &v) == ERR_OK &&
 		    v != version) {
 			version = v;
 			if (stream_auth_epoch(wapp.db, &epoch) == ERR_OK) {
 				pthread_mutex_lock(&hub.lock);
+				moved = epoch != hub.epoch;
 				hub.epoch = epoch;
 				pthread_mutex_unlock(&hub.lock);
 			}
-			first = after;
 			do {
 				last = after;
 				n = 0;
@@ -182,12 +251,15 @@ watcher(void *arg)
 				after = last;
 				pool_reset(pool);
 			} while (n == BATCH);
-			/*
-			 * Most commits are no readings (sign-ins, audit
-			 * rows): wake the clients only for new events.
-			 */
-			if (after != first)
-				pthread_cond_broadcast(&hub.wake);
+		}
+		t = now_ms();
+		look = t >= look_at;
+		if (moved || look) {
+			pthread_mutex_lock(&hub.lock);
+			nudge(moved, look);
+			pthread_mutex_unlock(&hub.lock);
+			if (look)
+				look_at = t + GONE_MS;
 		}
 		(void)nanosleep(&nap, NULL);
 	}
@@ -204,25 +276,6 @@ put(FCGX_Request *fr, const char *s, size_t n)
 
 	return FCGX_PutStr(s, (int)n, fr->out) == (int)n &&
 	    FCGX_FFlush(fr->out) == 0;
-}
-
-/*
- * Whether nginx has closed the connection (the client went away).  A
- * waiting stream writes only every KEEPALIVE_MS; without this, a gone
- * client would hold its thread and its sign-in checks until then.
- * nginx sends nothing after the request, so readable means closed.
- */
-static int
-client_gone(const FCGX_Request *fr)
-{
-	struct pollfd	 pfd = { fr->ipcFd, POLLIN, 0 };
-	char		 c;
-
-	if (poll(&pfd, 1, 0) != 1)
-		return 0;
-	if (pfd.revents & (POLLHUP | POLLERR))
-		return 1;
-	return recv(fr->ipcFd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
 /* Writes one replayed event when it passes the filter (stream_since). */
@@ -270,8 +323,8 @@ replay(FCGX_Request *fr, struct pool *pool, const struct stream_filter *f,
 /*
  * Whether the stream's credentials still hold: the token, its session,
  * the user and the role, read again (logout, deactivation or a role
- * change ends the stream within WATCH_MS + RECHECK_MS, an expiry
- * within FULL_RECHECK_MS).
+ * change ends the stream within about WATCH_MS, an expiry within
+ * FULL_RECHECK_MS).
  */
 static int
 still_allowed(struct req *r, struct pool *scratch)
@@ -294,29 +347,34 @@ still_allowed(struct req *r, struct pool *scratch)
 	return ok;
 }
 
+enum	taken {
+	TAKEN,
+	TAKE_EVICTED,		/* some are gone from the ring: replay() */
+	TAKE_FAILED,		/* out of memory */
+};
+
 /*
  * Appends to "out" the events of the ring after "*cursor" that pass
  * "f", and moves "*cursor" to the newest.  With hub.lock held.
- * Returns 0 if events the client needs were evicted already.
  */
-static int
+static enum taken
 take(const struct stream_filter *f, int64_t *cursor, struct buf *out)
 {
 	const struct event	*ev;
 	size_t			 i;
 
 	if (*cursor < hub.dropped)
-		return 0;
+		return TAKE_EVICTED;
 	for (i = 0; i < hub.count; i++) {
 		ev = &hub.ring[(hub.first + i) % RING_SIZE];
 		if (ev->seq <= *cursor)
 			continue;
 		if (stream_match(f, ev->patient_id, ev->has_ward ? ev->ward :
 		    NULL) && buf_putn(out, ev->text, ev->textsz) != ERR_OK)
-			return 0;
+			return TAKE_FAILED;
 		*cursor = ev->seq;
 	}
-	return 1;
+	return TAKEN;
 }
 
 /*
@@ -342,32 +400,47 @@ static void
 stream_run(FCGX_Request *fr, struct req *r, struct pool *scratch,
     const struct stream_filter *f, int64_t epoch)
 {
+	struct waiter	 w = { .f = f, .fd = fr->ipcFd };
 	struct buf	 out;
-	int64_t		 cursor, keepalive, recheck, full, t, until, now_epoch;
+	int64_t		 cursor, keepalive, full, t, until;
 	struct timespec	 ts;
-	int		 ok = 1;
+	enum taken	 got;
+	int		 ok = 1, recheck;
 
+	(void)pthread_cond_init(&w.cond, &wake_attr);
 	pthread_mutex_lock(&hub.lock);
 	cursor = hub.newest;
+	/* A change since "epoch" may have come after the check. */
+	w.recheck = hub.epoch != epoch;
+	LIST_INSERT_HEAD(&hub.waiters, &w, entry);
 	pthread_mutex_unlock(&hub.lock);
 	if (f->last_id >= 0) {
 		cursor = f->last_id;
-		if (!replay(fr, scratch, f, &cursor))
-			return;
+		ok = replay(fr, scratch, f, &cursor);
 	}
 	buf_init(&out);
 	keepalive = now_ms() + KEEPALIVE_MS;
-	recheck = now_ms() + RECHECK_MS;
 	full = now_ms() + FULL_RECHECK_MS;
 	while (ok) {
-		until = keepalive < recheck ? keepalive : recheck;
+		until = keepalive < full ? keepalive : full;
 		ts = deadline(until);
 		pthread_mutex_lock(&hub.lock);
-		while (!hub.stopping && hub.newest <= cursor &&
+		while (!hub.stopping && !w.ready && !w.recheck && !w.gone &&
 		    now_ms() < until)
-			(void)pthread_cond_timedwait(&hub.wake, &hub.lock, &ts);
-		ok = !hub.stopping && take(f, &cursor, &out);
+			(void)pthread_cond_timedwait(&w.cond, &hub.lock, &ts);
+		w.ready = 0;
+		recheck = w.recheck;
+		w.recheck = 0;
+		got = take(f, &cursor, &out);
+		ok = !hub.stopping && !w.gone && got != TAKE_FAILED;
 		pthread_mutex_unlock(&hub.lock);
+		/*
+		 * A stream the events of others passed by may not have
+		 * looked at the ring while they filled it: the database has
+		 * what the ring lost.
+		 */
+		if (ok && got == TAKE_EVICTED)
+			ok = replay(fr, scratch, f, &cursor);
 		if (ok && out.len > 0) {
 			ok = put(fr, out.p, out.len);
 			keepalive = now_ms() + KEEPALIVE_MS;
@@ -378,17 +451,15 @@ stream_run(FCGX_Request *fr, struct req *r, struct pool *scratch,
 			ok = put(fr, ": keep-alive\n\n", 14);
 			keepalive = t + KEEPALIVE_MS;
 		}
-		if (ok && t >= recheck) {
-			ok = !client_gone(fr);
-			now_epoch = epoch_now();
-			if (ok && (now_epoch != epoch || t >= full)) {
-				epoch = now_epoch;
-				ok = still_allowed(r, scratch);
-				full = t + FULL_RECHECK_MS;
-			}
-			recheck = t + RECHECK_MS;
+		if (ok && (recheck || t >= full)) {
+			ok = still_allowed(r, scratch);
+			full = t + FULL_RECHECK_MS;
 		}
 	}
+	pthread_mutex_lock(&hub.lock);
+	LIST_REMOVE(&w, entry);
+	pthread_mutex_unlock(&hub.lock);
+	(void)pthread_cond_destroy(&w.cond);
 	buf_clear(&out);
 }
 
@@ -492,13 +563,15 @@ static void
 stop_all(pthread_t *threads, long n, pthread_t watch)
 {
 	struct timespec	 nap = { 0, 50 * 1000000L };
+	struct waiter	*w;
 	int64_t		 until = now_ms() + 5000;
 	long		 i;
 	int		 alive;
 
 	pthread_mutex_lock(&hub.lock);
 	hub.stopping = 1;
-	pthread_cond_broadcast(&hub.wake);
+	LIST_FOREACH(w, &hub.waiters, entry)
+		pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&hub.lock);
 	do {
 		for (i = 0; i < n; i++)
@@ -519,7 +592,6 @@ int
 stream_serve(int listenfd, const struct conf *conf)
 {
 	struct sigaction	 sa;
-	pthread_condattr_t	 ca;
 	pthread_attr_t		 ta;
 	pthread_t		*threads = NULL, watch;
 	struct buf		 errmsg;
@@ -545,9 +617,8 @@ stream_serve(int listenfd, const struct conf *conf)
 	sa.sa_handler = SIG_IGN;
 	(void)sigaction(SIGPIPE, &sa, NULL);
 	(void)fcntl(listenfd, F_SETFL, fcntl(listenfd, F_GETFL) & ~O_NONBLOCK);
-	(void)pthread_condattr_init(&ca);
-	(void)pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	(void)pthread_cond_init(&hub.wake, &ca);
+	(void)pthread_condattr_init(&wake_attr);
+	(void)pthread_condattr_setclock(&wake_attr, CLOCK_MONOTONIC);
 	(void)pthread_attr_init(&ta);
 	(void)pthread_attr_setstacksize(&ta, STACK_SIZE);
 	if (FCGX_Init() != 0 || stream_newest(app.db, &hub.newest) != ERR_OK ||
