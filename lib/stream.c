@@ -143,38 +143,35 @@ stream_since(struct db *db, struct pool *pool, int64_t after, long limit,
 	return e;
 }
 
-enum err
-stream_newest(struct db *db, int64_t *seq)
+/* The one integer that statement "s" answers. */
+static enum err
+one_int64(struct db *db, enum stmt s, const char *op, int64_t *out)
 {
 	long		 n = 0;
 	enum err	 e;
 
-	e = db_one_int(db, db_stmt(db, STMT_STREAM_NEWEST), "stream_newest",
-	    &n);
-	*seq = n;
+	e = db_one_int(db, db_stmt(db, s), op, &n);
+	*out = n;
 	return e;
+}
+
+enum err
+stream_newest(struct db *db, int64_t *seq)
+{
+
+	return one_int64(db, STMT_STREAM_NEWEST, "stream_newest", seq);
 }
 
 enum err
 stream_data_version(struct db *db, int64_t *version)
 {
-	long		 n = 0;
-	enum err	 e;
 
-	e = db_one_int(db, db_stmt(db, STMT_DATA_VERSION),
-	    "stream_data_version", &n);
-	*version = n;
-	return e;
+	return one_int64(db, STMT_DATA_VERSION, "stream_data_version", version);
 }
 
 enum err
 stream_auth_epoch(struct db *db, int64_t *epoch)
 {
-	long		 n = 0;
-	enum err	 e;
 
-	e = db_one_int(db, db_stmt(db, STMT_AUTH_EPOCH), "stream_auth_epoch",
-	    &n);
-	*epoch = n;
-	return e;
+	return one_int64(db, STMT_AUTH_EPOCH, "stream_auth_epoch", epoch);
 }
