@@ -135,22 +135,6 @@ run(enum method m, const char *uri, const char *json, enum role role)
 	    w.body.len);
 }
 
-/* Member "key" of object "o" as a string, or NULL. */
-static const char *
-str(const cJSON *o, const char *key)
-{
-	const cJSON	*m = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(m) ? m->valuestring : NULL;
-}
-
-static const cJSON *
-member(const cJSON *o, const char *key)
-{
-
-	return cJSON_GetObjectItemCaseSensitive(o, key);
-}
-
 /* Asserts a 400 whose errors name "field". */
 static void
 assert_400(const char *field)
@@ -159,9 +143,9 @@ assert_400(const char *field)
 
 	ck_assert_msg(w.status == 400, "want 400, got %d: %s", w.status,
 	    buf_str(&w.body));
-	ck_assert_str_eq(str(doc, "code"), "invalid");
-	errs = member(doc, "errors");
-	ck_assert_msg(member(errs, field) != NULL, "want %s named: %s",
+	ck_assert_str_eq(cj_str(doc, "code"), "invalid");
+	errs = cj_member(doc, "errors");
+	ck_assert_msg(cj_member(errs, field) != NULL, "want %s named: %s",
 	    field, buf_str(&w.body));
 }
 
@@ -172,7 +156,7 @@ assert_400_says(const char *field, const char *words)
 	const cJSON	*msgs;
 
 	assert_400(field);
-	msgs = member(member(doc, "errors"), field);
+	msgs = cj_member(cj_member(doc, "errors"), field);
 	ck_assert_msg(cJSON_IsArray(msgs) && cJSON_GetArraySize(msgs) > 0 &&
 	    strstr(cJSON_GetArrayItem(msgs, 0)->valuestring, words) != NULL,
 	    "want \"%s\" for %s: %s", words, field, buf_str(&w.body));
@@ -185,8 +169,8 @@ admit(const char *body, char id[UUID_LEN])
 
 	run(METHOD_POST, "/api/admissions/", body, ROLE_STAFF);
 	ck_assert_msg(w.status == 201, "%d: %s", w.status, buf_str(&w.body));
-	ck_assert_ptr_nonnull(str(doc, "id"));
-	snprintf(id, UUID_LEN, "%s", str(doc, "id"));
+	ck_assert_ptr_nonnull(cj_str(doc, "id"));
+	snprintf(id, UUID_LEN, "%s", cj_str(doc, "id"));
 }
 
 /* The path "/api/admissions/<id>/<rest>" in a static buffer. */
@@ -220,37 +204,37 @@ START_TEST(test_admit)
 	    ROLE_STAFF);
 	ck_assert_msg(w.status == 201, "%d: %s", w.status, buf_str(&w.body));
 	ck_assert_str_eq(w.content_type, "application/json");
-	ck_assert_ptr_nonnull(str(doc, "id"));
-	ck_assert_str_ne(str(doc, "id"), AX);
+	ck_assert_ptr_nonnull(cj_str(doc, "id"));
+	ck_assert_str_ne(cj_str(doc, "id"), AX);
 	snprintf(loc, sizeof(loc), "Location: /api/admissions/%s/\r\n",
-	    str(doc, "id"));
+	    cj_str(doc, "id"));
 	ck_assert_msg(strstr(buf_str(&w.headers), loc) != NULL, "%s",
 	    buf_str(&w.headers));
-	ck_assert_str_eq(str(doc, "patient"), P1);
-	ck_assert_str_eq(str(doc, "assigned_device"), D1);
+	ck_assert_str_eq(cj_str(doc, "patient"), P1);
+	ck_assert_str_eq(cj_str(doc, "assigned_device"), D1);
 	/* From the session, never from the body. */
-	ck_assert_str_eq(str(doc, "admitted_by"), uid[ROLE_STAFF]);
-	ck_assert_ptr_nonnull(str(doc, "admission_date"));
-	ck_assert_int_eq(strlen(str(doc, "admission_date")), 24);
-	ck_assert_str_ne(str(doc, "admission_date"), "2000-01-01T00:00:00Z");
-	ck_assert(cJSON_IsNull(member(doc, "discharge_date")));
-	ck_assert(cJSON_IsFalse(member(doc, "is_discharged")));
-	ck_assert_str_eq(str(doc, "ward"), "Cardio");
-	ck_assert_str_eq(str(doc, "bed"), "3");
-	d = member(doc, "patient_detail");
-	ck_assert_str_eq(str(d, "id"), P1);
-	ck_assert_str_eq(str(d, "first_name"), "Pat");
-	ck_assert_str_eq(str(d, "last_name"), "One");
-	ck_assert_str_eq(str(d, "date_of_birth"), "1970-01-02");
-	d = member(doc, "device_detail");
-	ck_assert_str_eq(str(d, "id"), D1);
-	ck_assert_str_eq(str(d, "serial_number"), "SN-1");
-	ck_assert_str_eq(str(d, "model_name"), "Model A");
-	d = member(doc, "admitted_by_detail");
-	ck_assert_str_eq(str(d, "id"), uid[ROLE_STAFF]);
-	ck_assert_str_eq(str(d, "first_name"), "Sam");
-	ck_assert_str_eq(str(d, "last_name"), "Staff");
-	ck_assert_str_eq(str(d, "user_role"), "staff");
+	ck_assert_str_eq(cj_str(doc, "admitted_by"), uid[ROLE_STAFF]);
+	ck_assert_ptr_nonnull(cj_str(doc, "admission_date"));
+	ck_assert_int_eq(strlen(cj_str(doc, "admission_date")), 24);
+	ck_assert_str_ne(cj_str(doc, "admission_date"), "2000-01-01T00:00:00Z");
+	ck_assert(cJSON_IsNull(cj_member(doc, "discharge_date")));
+	ck_assert(cJSON_IsFalse(cj_member(doc, "is_discharged")));
+	ck_assert_str_eq(cj_str(doc, "ward"), "Cardio");
+	ck_assert_str_eq(cj_str(doc, "bed"), "3");
+	d = cj_member(doc, "patient_detail");
+	ck_assert_str_eq(cj_str(d, "id"), P1);
+	ck_assert_str_eq(cj_str(d, "first_name"), "Pat");
+	ck_assert_str_eq(cj_str(d, "last_name"), "One");
+	ck_assert_str_eq(cj_str(d, "date_of_birth"), "1970-01-02");
+	d = cj_member(doc, "device_detail");
+	ck_assert_str_eq(cj_str(d, "id"), D1);
+	ck_assert_str_eq(cj_str(d, "serial_number"), "SN-1");
+	ck_assert_str_eq(cj_str(d, "model_name"), "Model A");
+	d = cj_member(doc, "admitted_by_detail");
+	ck_assert_str_eq(cj_str(d, "id"), uid[ROLE_STAFF]);
+	ck_assert_str_eq(cj_str(d, "first_name"), "Sam");
+	ck_assert_str_eq(cj_str(d, "last_name"), "Staff");
+	ck_assert_str_eq(cj_str(d, "user_role"), "staff");
 	ck_assert_int_eq(testdb_count(&tdb,
 	    "SELECT count(*) FROM admissions WHERE "
 	    "patient_id = '" P1 "' AND device_id = '" D1 "' AND "
@@ -259,10 +243,10 @@ START_TEST(test_admit)
 	/* Admin may admit too; ward and bed are optional. */
 	run(METHOD_POST, "/api/admissions/", BODY(P2, D2), ROLE_ADMIN);
 	ck_assert_int_eq(w.status, 201);
-	ck_assert(cJSON_IsNull(member(doc, "ward")));
-	ck_assert(cJSON_IsNull(member(doc, "bed")));
-	ck_assert_str_eq(str(member(doc, "admitted_by_detail"), "user_role"),
-	    "admin");
+	ck_assert(cJSON_IsNull(cj_member(doc, "ward")));
+	ck_assert(cJSON_IsNull(cj_member(doc, "bed")));
+	ck_assert_str_eq(cj_str(cj_member(doc, "admitted_by_detail"),
+	    "user_role"), "admin");
 }
 END_TEST
 
@@ -275,7 +259,7 @@ START_TEST(test_admit_device_refused)
 	assert_400_says("assigned_device", "retired");
 	run(METHOD_POST, "/api/admissions/", BODY(P1, DX), ROLE_STAFF);
 	assert_400_says("assigned_device", "does not exist");
-	ck_assert(member(member(doc, "errors"), "patient") == NULL);
+	ck_assert(cj_member(cj_member(doc, "errors"), "patient") == NULL);
 	ck_assert_int_eq(testdb_count(&tdb,
 	    "SELECT count(*) FROM admissions"), 0);
 }
@@ -286,7 +270,8 @@ START_TEST(test_admit_patient_refused)
 
 	run(METHOD_POST, "/api/admissions/", BODY(PX, D1), ROLE_STAFF);
 	assert_400_says("patient", "does not exist");
-	ck_assert(member(member(doc, "errors"), "assigned_device") == NULL);
+	ck_assert(cj_member(cj_member(doc, "errors"),
+	    "assigned_device") == NULL);
 	/* Both wrong: both named. */
 	run(METHOD_POST, "/api/admissions/", BODY(PX, DR), ROLE_STAFF);
 	assert_400("patient");
@@ -304,7 +289,7 @@ START_TEST(test_admit_busy_device)
 	admit(BODY(P1, D1), id);
 	run(METHOD_POST, "/api/admissions/", BODY(P2, D1), ROLE_STAFF);
 	assert_400_says("assigned_device", "open admission");
-	ck_assert(member(member(doc, "errors"), "patient") == NULL);
+	ck_assert(cj_member(cj_member(doc, "errors"), "patient") == NULL);
 	ck_assert_int_eq(testdb_count(&tdb,
 	    "SELECT count(*) FROM admissions"), 1);
 	/* Discharged, the device is free again. */
@@ -322,7 +307,8 @@ START_TEST(test_admit_patient_already_admitted)
 	admit(BODY(P1, D1), id);
 	run(METHOD_POST, "/api/admissions/", BODY(P1, D2), ROLE_STAFF);
 	assert_400_says("patient", "open admission");
-	ck_assert(member(member(doc, "errors"), "assigned_device") == NULL);
+	ck_assert(cj_member(cj_member(doc, "errors"),
+	    "assigned_device") == NULL);
 	/* The same pair again: both reasons. */
 	run(METHOD_POST, "/api/admissions/", BODY(P1, D1), ROLE_STAFF);
 	assert_400("patient");
@@ -434,8 +420,8 @@ START_TEST(test_admit_ward_bed_lengths)
 	    "\"assigned_device\":\"" D1 "\",\"ward\":\"%s\","
 	    "\"bed\":\"' OR 1=1; DROP TABLE admissions; --\"}", ward);
 	admit(body, id);
-	ck_assert_str_eq(str(doc, "ward"), ward);
-	ck_assert_str_eq(str(doc, "bed"),
+	ck_assert_str_eq(cj_str(doc, "ward"), ward);
+	ck_assert_str_eq(cj_str(doc, "bed"),
 	    "' OR 1=1; DROP TABLE admissions; --");
 	/* 100 characters, not bytes. */
 	run(METHOD_PATCH, path(id, ""), "{\"ward\":\"\xc3\xa9\xc3\xa9\xc3\xa9"
@@ -475,7 +461,7 @@ START_TEST(test_roles)
 	for (i = ROLE_DOCTOR; i <= ROLE_NURSE; i++) {
 		run(METHOD_POST, "/api/admissions/", BODY(P2, D2), i);
 		ck_assert_int_eq(w.status, 403);
-		ck_assert_str_eq(str(doc, "code"), "permission_denied");
+		ck_assert_str_eq(cj_str(doc, "code"), "permission_denied");
 		run(METHOD_PATCH, path(id, ""), "{\"assigned_device\":\"" D2
 		    "\"}", i);
 		ck_assert_int_eq(w.status, 403);
@@ -484,7 +470,7 @@ START_TEST(test_roles)
 	}
 	run(METHOD_GET, "/api/admissions/", NULL, ANON);
 	ck_assert_int_eq(w.status, 401);
-	ck_assert_str_eq(str(doc, "code"), "not_authenticated");
+	ck_assert_str_eq(cj_str(doc, "code"), "not_authenticated");
 	run(METHOD_GET, path(id, ""), NULL, ANON);
 	ck_assert_int_eq(w.status, 401);
 	run(METHOD_POST, "/api/admissions/", BODY(P2, D2), ANON);
@@ -530,16 +516,16 @@ START_TEST(test_get)
 	admit(BODY(P1, D1), id);
 	run(METHOD_GET, path(id, ""), NULL, ROLE_NURSE);
 	ck_assert_int_eq(w.status, 200);
-	ck_assert_str_eq(str(doc, "id"), id);
-	ck_assert_str_eq(str(member(doc, "patient_detail"), "last_name"),
+	ck_assert_str_eq(cj_str(doc, "id"), id);
+	ck_assert_str_eq(cj_str(cj_member(doc, "patient_detail"), "last_name"),
 	    "One");
-	ck_assert_str_eq(str(member(doc, "device_detail"), "serial_number"),
-	    "SN-1");
-	ck_assert_str_eq(str(member(doc, "admitted_by_detail"), "user_role"),
-	    "staff");
+	ck_assert_str_eq(cj_str(cj_member(doc, "device_detail"),
+	    "serial_number"), "SN-1");
+	ck_assert_str_eq(cj_str(cj_member(doc, "admitted_by_detail"),
+	    "user_role"), "staff");
 	run(METHOD_GET, path(AX, ""), NULL, ROLE_NURSE);
 	ck_assert_int_eq(w.status, 404);
-	ck_assert_str_eq(str(doc, "code"), "not_found");
+	ck_assert_str_eq(cj_str(doc, "code"), "not_found");
 	run(METHOD_GET, path("not-a-uuid", ""), NULL, ROLE_NURSE);
 	ck_assert_int_eq(w.status, 404);
 	run(METHOD_GET, path("1%27%20OR%201=1", ""), NULL, ROLE_NURSE);
@@ -562,8 +548,8 @@ START_TEST(test_admitted_by_gone)
 	    "id = '00000000-0000-7000-8000-00000000000b'");
 	run(METHOD_GET, path(id, ""), NULL, ROLE_DOCTOR);
 	ck_assert_int_eq(w.status, 200);
-	ck_assert(cJSON_IsNull(member(doc, "admitted_by")));
-	ck_assert(cJSON_IsNull(member(doc, "admitted_by_detail")));
+	ck_assert(cJSON_IsNull(cj_member(doc, "admitted_by")));
+	ck_assert(cJSON_IsNull(cj_member(doc, "admitted_by_detail")));
 }
 END_TEST
 
@@ -578,16 +564,16 @@ START_TEST(test_patch_device)
 	    "\"2026-01-01T00:00:00Z\",\"admitted_by\":\"" AX "\"}",
 	    ROLE_ADMIN);
 	ck_assert_msg(w.status == 200, "%d: %s", w.status, buf_str(&w.body));
-	ck_assert_str_eq(str(doc, "assigned_device"), D2);
-	ck_assert_str_eq(str(member(doc, "device_detail"), "serial_number"),
-	    "SN-2");
-	ck_assert_str_eq(str(doc, "ward"), "ICU");
-	ck_assert_str_eq(str(doc, "bed"), "7b");
+	ck_assert_str_eq(cj_str(doc, "assigned_device"), D2);
+	ck_assert_str_eq(cj_str(cj_member(doc, "device_detail"),
+	    "serial_number"), "SN-2");
+	ck_assert_str_eq(cj_str(doc, "ward"), "ICU");
+	ck_assert_str_eq(cj_str(doc, "bed"), "7b");
 	/* Ignored: patient, is_discharged, discharge_date, admitted_by. */
-	ck_assert_str_eq(str(doc, "patient"), P1);
-	ck_assert(cJSON_IsFalse(member(doc, "is_discharged")));
-	ck_assert(cJSON_IsNull(member(doc, "discharge_date")));
-	ck_assert_str_eq(str(doc, "admitted_by"), uid[ROLE_STAFF]);
+	ck_assert_str_eq(cj_str(doc, "patient"), P1);
+	ck_assert(cJSON_IsFalse(cj_member(doc, "is_discharged")));
+	ck_assert(cJSON_IsNull(cj_member(doc, "discharge_date")));
+	ck_assert_str_eq(cj_str(doc, "admitted_by"), uid[ROLE_STAFF]);
 	/* The old device is free: another patient takes it. */
 	admit(BODY(P2, D1), other);
 	/* Onto a device in use: 400, nothing changes. */
@@ -629,12 +615,12 @@ START_TEST(test_patch_ward_bed)
 	/* Only what is sent changes. */
 	run(METHOD_PATCH, path(id, ""), "{\"bed\":\"2\"}", ROLE_STAFF);
 	ck_assert_int_eq(w.status, 200);
-	ck_assert_str_eq(str(doc, "ward"), "A");
-	ck_assert_str_eq(str(doc, "bed"), "2");
-	ck_assert_str_eq(str(doc, "assigned_device"), D1);
+	ck_assert_str_eq(cj_str(doc, "ward"), "A");
+	ck_assert_str_eq(cj_str(doc, "bed"), "2");
+	ck_assert_str_eq(cj_str(doc, "assigned_device"), D1);
 	run(METHOD_PATCH, path(id, ""), "{\"ward\":null}", ROLE_STAFF);
 	ck_assert_int_eq(w.status, 200);
-	ck_assert(cJSON_IsNull(member(doc, "ward")));
+	ck_assert(cJSON_IsNull(cj_member(doc, "ward")));
 	run(METHOD_PATCH, path(id, ""), "{}", ROLE_STAFF);
 	ck_assert_int_eq(w.status, 200);
 	run(METHOD_PATCH, path(id, ""), "{\"ward\":[]}", ROLE_STAFF);
@@ -659,17 +645,17 @@ START_TEST(test_discharge)
 	/* A body, even a broken one, is not read. */
 	run(METHOD_POST, path(id, "discharge/"), "{nonsense", ROLE_STAFF);
 	ck_assert_msg(w.status == 200, "%d: %s", w.status, buf_str(&w.body));
-	ck_assert(cJSON_IsTrue(member(doc, "is_discharged")));
-	ck_assert_ptr_nonnull(str(doc, "discharge_date"));
-	ck_assert_int_eq(strlen(str(doc, "discharge_date")), 24);
-	ck_assert(strcmp(str(doc, "discharge_date"),
-	    str(doc, "admission_date")) >= 0);
-	ck_assert_str_eq(str(member(doc, "device_detail"), "id"), D1);
+	ck_assert(cJSON_IsTrue(cj_member(doc, "is_discharged")));
+	ck_assert_ptr_nonnull(cj_str(doc, "discharge_date"));
+	ck_assert_int_eq(strlen(cj_str(doc, "discharge_date")), 24);
+	ck_assert(strcmp(cj_str(doc, "discharge_date"),
+	    cj_str(doc, "admission_date")) >= 0);
+	ck_assert_str_eq(cj_str(cj_member(doc, "device_detail"), "id"), D1);
 	ck_assert_int_eq(open_count(), 0);
 	/* Twice: 409, nothing changes. */
 	run(METHOD_POST, path(id, "discharge/"), NULL, ROLE_ADMIN);
 	ck_assert_int_eq(w.status, 409);
-	ck_assert_str_eq(str(doc, "code"), "conflict");
+	ck_assert_str_eq(cj_str(doc, "code"), "conflict");
 	run(METHOD_POST, path(AX, "discharge/"), NULL, ROLE_ADMIN);
 	ck_assert_int_eq(w.status, 404);
 	run(METHOD_POST, path("zzz", "discharge/"), NULL, ROLE_ADMIN);
@@ -695,7 +681,7 @@ START_TEST(test_patch_closed)
 	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
 		run(METHOD_PATCH, path(id, ""), bodies[i], ROLE_STAFF);
 		ck_assert_msg(w.status == 409, "%s: %d", bodies[i], w.status);
-		ck_assert_str_eq(str(doc, "code"), "conflict");
+		ck_assert_str_eq(cj_str(doc, "code"), "conflict");
 	}
 	ck_assert_int_eq(testdb_count(&tdb,
 	    "SELECT count(*) FROM admissions WHERE "
@@ -712,16 +698,16 @@ result_ids(void)
 	size_t		 n = 0;
 
 	out[0] = '\0';
-	cJSON_ArrayForEach(it, member(doc, "results"))
+	cJSON_ArrayForEach(it, cj_member(doc, "results"))
 		n += snprintf(out + n, sizeof(out) - n, "%s%s", n ? " " : "",
-		    str(it, "id"));
+		    cj_str(it, "id"));
 	return out;
 }
 
 static long
 list_count(void)
 {
-	const cJSON	*c = member(doc, "count");
+	const cJSON	*c = cj_member(doc, "count");
 
 	return cJSON_IsNumber(c) ? (long)c->valuedouble : -1;
 }
@@ -766,14 +752,14 @@ START_TEST(test_list)
 	ck_assert_int_eq(list_count(), 3);
 	snprintf(want, sizeof(want), "%s %s %s", a3, a2, a1);
 	ck_assert_str_eq(result_ids(), want);
-	ck_assert(cJSON_IsNull(member(doc, "next")));
-	ck_assert(cJSON_IsNull(member(doc, "previous")));
-	first = cJSON_GetArrayItem(member(doc, "results"), 0);
-	ck_assert_str_eq(str(member(first, "patient_detail"), "first_name"),
-	    "Pat");
-	ck_assert_str_eq(str(member(first, "device_detail"), "serial_number"),
-	    "SN-3");
-	ck_assert_str_eq(str(member(first, "admitted_by_detail"),
+	ck_assert(cJSON_IsNull(cj_member(doc, "next")));
+	ck_assert(cJSON_IsNull(cj_member(doc, "previous")));
+	first = cJSON_GetArrayItem(cj_member(doc, "results"), 0);
+	ck_assert_str_eq(cj_str(cj_member(first, "patient_detail"),
+	    "first_name"), "Pat");
+	ck_assert_str_eq(cj_str(cj_member(first, "device_detail"),
+	    "serial_number"), "SN-3");
+	ck_assert_str_eq(cj_str(cj_member(first, "admitted_by_detail"),
 	    "last_name"), "Staff");
 	run(METHOD_GET, "/api/admissions/?ordering=admission_date", NULL,
 	    ROLE_NURSE);
@@ -877,16 +863,16 @@ START_TEST(test_list_pages)
 	    NULL, ROLE_STAFF);
 	ck_assert_int_eq(w.status, 200);
 	ck_assert_int_eq(list_count(), 3);
-	ck_assert_int_eq(cJSON_GetArraySize(member(doc, "results")), 2);
-	ck_assert_ptr_nonnull(str(doc, "next"));
-	ck_assert(strstr(str(doc, "next"), "page=2") != NULL);
-	ck_assert(cJSON_IsNull(member(doc, "previous")));
+	ck_assert_int_eq(cJSON_GetArraySize(cj_member(doc, "results")), 2);
+	ck_assert_ptr_nonnull(cj_str(doc, "next"));
+	ck_assert(strstr(cj_str(doc, "next"), "page=2") != NULL);
+	ck_assert(cJSON_IsNull(cj_member(doc, "previous")));
 	run(METHOD_GET, "/api/admissions/?page_size=2&ordering=admission_date"
 	    "&page=2", NULL, ROLE_STAFF);
 	ck_assert_int_eq(w.status, 200);
 	ck_assert_str_eq(result_ids(), a3);
-	ck_assert(cJSON_IsNull(member(doc, "next")));
-	ck_assert_ptr_nonnull(str(doc, "previous"));
+	ck_assert(cJSON_IsNull(cj_member(doc, "next")));
+	ck_assert_ptr_nonnull(cj_str(doc, "previous"));
 	run(METHOD_GET, "/api/admissions/?page_size=2&page=3", NULL,
 	    ROLE_STAFF);
 	ck_assert_int_eq(w.status, 404);
@@ -896,7 +882,7 @@ START_TEST(test_list_pages)
 	ck_assert_int_eq(w.status, 404);
 	run(METHOD_GET, "/api/admissions/?page_size=1000", NULL, ROLE_STAFF);
 	ck_assert_int_eq(w.status, 200);
-	ck_assert_int_eq(cJSON_GetArraySize(member(doc, "results")), 3);
+	ck_assert_int_eq(cJSON_GetArraySize(cj_member(doc, "results")), 3);
 }
 END_TEST
 

@@ -178,22 +178,6 @@ run(enum method m, const char *uri, const char *json, enum role role)
 	run_table(routes, routesz, m, uri, json, role, NULL);
 }
 
-/* Member "key" of object "o" as a string, or NULL. */
-static const char *
-str(const cJSON *o, const char *key)
-{
-	const cJSON	*m = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(m) ? m->valuestring : NULL;
-}
-
-static const cJSON *
-member(const cJSON *o, const char *key)
-{
-
-	return cJSON_GetObjectItemCaseSensitive(o, key);
-}
-
 /* Asserts the answer's status. */
 #define	assert_status(want) \
 	ck_assert_msg(w.status == (want), "want %d, got %d: %s", (want), \
@@ -204,8 +188,8 @@ static void
 answer_id(char id[UUID_LEN])
 {
 
-	ck_assert_msg(str(doc, "id") != NULL, "%s", buf_str(&w.body));
-	snprintf(id, UUID_LEN, "%s", str(doc, "id"));
+	ck_assert_msg(cj_str(doc, "id") != NULL, "%s", buf_str(&w.body));
+	snprintf(id, UUID_LEN, "%s", cj_str(doc, "id"));
 }
 
 static long	 countf(const char *, ...)
@@ -441,7 +425,7 @@ START_TEST(test_patient_list)
 
 	run(METHOD_GET, "/api/patients/", NULL, ROLE_NURSE);
 	assert_status(200);
-	ck_assert_int_eq(cJSON_GetArraySize(member(doc, "results")), 3);
+	ck_assert_int_eq(cJSON_GetArraySize(cj_member(doc, "results")), 3);
 	assert_rows(3);
 	expect("read", "patient", P1, P1, "ok", ROLE_NURSE);
 	expect("read", "patient", P2, P2, "ok", ROLE_NURSE);
@@ -449,7 +433,7 @@ START_TEST(test_patient_list)
 	/* Only the page shown. */
 	run(METHOD_GET, "/api/patients/?page_size=2", NULL, ROLE_DOCTOR);
 	assert_status(200);
-	ck_assert_int_eq(cJSON_GetArraySize(member(doc, "results")), 2);
+	ck_assert_int_eq(cJSON_GetArraySize(cj_member(doc, "results")), 2);
 	assert_rows(2);
 	ck_assert_int_eq(countf("SELECT count(DISTINCT patient_id) FROM audit "
 	    "WHERE request_id = '%s' AND action = 'read' AND object_id = "
@@ -457,7 +441,7 @@ START_TEST(test_patient_list)
 	/* Nobody shown, nothing recorded. */
 	run(METHOD_GET, "/api/patients/?city=Nowhere", NULL, ROLE_NURSE);
 	assert_status(200);
-	ck_assert_int_eq(cJSON_GetArraySize(member(doc, "results")), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(cj_member(doc, "results")), 0);
 	assert_rows(0);
 	ck_assert_int_eq(all_rows(), 5);
 }
@@ -547,7 +531,7 @@ START_TEST(test_admission_list)
 
 	run(METHOD_GET, "/api/admissions/", NULL, ROLE_NURSE);
 	assert_status(200);
-	ck_assert_int_eq(cJSON_GetArraySize(member(doc, "results")), 3);
+	ck_assert_int_eq(cJSON_GetArraySize(cj_member(doc, "results")), 3);
 	assert_rows(2);
 	expect("read", "admission", A1, P1, "ok", ROLE_NURSE);
 	ck_assert_int_eq(countf("SELECT count(*) FROM audit WHERE "
@@ -695,7 +679,7 @@ START_TEST(test_reading_record)
 	ck_assert(cJSON_IsArray(doc));
 	assert_rows(3);
 	cJSON_ArrayForEach(it, doc) {
-		expect("record", "reading", str(it, "id"), str(it, "patient"),
+		expect("record", "reading", cj_str(it, "id"), cj_str(it, "patient"),
 		    "ok", ROLE_DOCTOR);
 		n++;
 	}
@@ -743,7 +727,7 @@ START_TEST(test_reading_list)
 	reading_sql(4, P1, A1);
 	run(METHOD_GET, "/api/heartrates/", NULL, ROLE_NURSE);
 	assert_status(200);
-	ck_assert_int_eq(cJSON_GetArraySize(member(doc, "results")), 4);
+	ck_assert_int_eq(cJSON_GetArraySize(cj_member(doc, "results")), 4);
 	assert_rows(2);
 	expect("read", "reading", NULL, P1, "ok", ROLE_NURSE);
 	expect("read", "reading", NULL, P2, "ok", ROLE_NURSE);
@@ -763,7 +747,7 @@ START_TEST(test_reading_list)
 	/* A patient's readings. */
 	run(METHOD_GET, "/api/patients/" P1 "/heartrates/", NULL, ROLE_NURSE);
 	assert_status(200);
-	ck_assert_int_eq(cJSON_GetArraySize(member(doc, "results")), 3);
+	ck_assert_int_eq(cJSON_GetArraySize(cj_member(doc, "results")), 3);
 	assert_rows(1);
 	expect("read", "reading", NULL, P1, "ok", ROLE_NURSE);
 	/* An unknown patient: the attempt on that patient. */
@@ -1239,10 +1223,10 @@ result_ids(void)
 	size_t		 n = 0;
 
 	out[0] = '\0';
-	ck_assert_msg(cJSON_IsArray(member(doc, "results")), "%d: %s",
+	ck_assert_msg(cJSON_IsArray(cj_member(doc, "results")), "%d: %s",
 	    w.status, buf_str(&w.body));
-	cJSON_ArrayForEach(it, member(doc, "results")) {
-		id = member(it, "id");
+	cJSON_ArrayForEach(it, cj_member(doc, "results")) {
+		id = cj_member(it, "id");
 		ck_assert(cJSON_IsNumber(id));
 		n += snprintf(out + n, sizeof(out) - n, "%s%ld", n ? " " : "",
 		    (long)id->valuedouble);
@@ -1273,16 +1257,16 @@ START_TEST(test_api_roles)
 	run(METHOD_GET, "/api/audit/", NULL, ROLE_ADMIN);
 	assert_status(200);
 	ck_assert_str_eq(w.content_type, "application/json");
-	ck_assert(cJSON_IsNull(member(doc, "next")));
-	ck_assert(cJSON_IsNull(member(doc, "previous")));
-	ck_assert_ptr_null(member(doc, "count"));
-	ck_assert_int_eq(cJSON_GetArraySize(member(doc, "results")), 1);
+	ck_assert(cJSON_IsNull(cj_member(doc, "next")));
+	ck_assert(cJSON_IsNull(cj_member(doc, "previous")));
+	ck_assert_ptr_null(cj_member(doc, "count"));
+	ck_assert_int_eq(cJSON_GetArraySize(cj_member(doc, "results")), 1);
 	/* Reading the trail is not itself recorded. */
 	assert_rows(0);
 	for (role = ROLE_STAFF; role < ROLE__MAX; role++) {
 		run(METHOD_GET, "/api/audit/", NULL, role);
 		assert_status(403);
-		ck_assert_str_eq(str(doc, "code"), "permission_denied");
+		ck_assert_str_eq(cj_str(doc, "code"), "permission_denied");
 		/* No audit type: the 403 writes no row. */
 		assert_rows(0);
 		run(METHOD_GET, "/api/audit/?patient=" P1, NULL, role);
@@ -1353,31 +1337,31 @@ START_TEST(test_api_entry)
 	assert_status(403);
 	run(METHOD_GET, "/api/audit/", NULL, ROLE_ADMIN);
 	assert_status(200);
-	ck_assert_int_eq(cJSON_GetArraySize(member(doc, "results")), 1);
-	e = cJSON_GetArrayItem(member(doc, "results"), 0);
-	ck_assert(cJSON_IsNumber(member(e, "id")));
-	ck_assert_ptr_nonnull(str(e, "time"));
-	ck_assert_int_eq(strlen(str(e, "time")), RFC3339_STRLEN);
-	ck_assert_str_eq(str(e, "user"), U_DOCTOR);
-	ck_assert_str_eq(str(e, "role"), "doctor");
-	ck_assert_str_eq(str(e, "action"), "update");
-	ck_assert_str_eq(str(e, "object_type"), "patient");
-	ck_assert_str_eq(str(e, "object_id"), P1);
-	ck_assert_str_eq(str(e, "patient"), P1);
-	ck_assert_str_eq(str(e, "outcome"), "denied");
-	ck_assert_str_eq(str(e, "client_address"), ADDR);
-	ck_assert_ptr_nonnull(str(e, "request_id"));
+	ck_assert_int_eq(cJSON_GetArraySize(cj_member(doc, "results")), 1);
+	e = cJSON_GetArrayItem(cj_member(doc, "results"), 0);
+	ck_assert(cJSON_IsNumber(cj_member(e, "id")));
+	ck_assert_ptr_nonnull(cj_str(e, "time"));
+	ck_assert_int_eq(strlen(cj_str(e, "time")), RFC3339_STRLEN);
+	ck_assert_str_eq(cj_str(e, "user"), U_DOCTOR);
+	ck_assert_str_eq(cj_str(e, "role"), "doctor");
+	ck_assert_str_eq(cj_str(e, "action"), "update");
+	ck_assert_str_eq(cj_str(e, "object_type"), "patient");
+	ck_assert_str_eq(cj_str(e, "object_id"), P1);
+	ck_assert_str_eq(cj_str(e, "patient"), P1);
+	ck_assert_str_eq(cj_str(e, "outcome"), "denied");
+	ck_assert_str_eq(cj_str(e, "client_address"), ADDR);
+	ck_assert_ptr_nonnull(cj_str(e, "request_id"));
 	ck_assert_int_eq(cJSON_GetArraySize(e), 11);
 	/* Anonymous: user and role null (SPEC 7.33). */
 	audit_sql(100, "2027-01-01T00:00:00.000Z", "", "", "signin_failed",
 	    "");
 	run(METHOD_GET, "/api/audit/?page_size=1", NULL, ROLE_ADMIN);
-	e = cJSON_GetArrayItem(member(doc, "results"), 0);
-	ck_assert(cJSON_IsNull(member(e, "user")));
-	ck_assert(cJSON_IsNull(member(e, "role")));
-	ck_assert(cJSON_IsNull(member(e, "patient")));
-	ck_assert(cJSON_IsNull(member(e, "object_id")));
-	ck_assert_str_eq(str(e, "action"), "signin_failed");
+	e = cJSON_GetArrayItem(cj_member(doc, "results"), 0);
+	ck_assert(cJSON_IsNull(cj_member(e, "user")));
+	ck_assert(cJSON_IsNull(cj_member(e, "role")));
+	ck_assert(cJSON_IsNull(cj_member(e, "patient")));
+	ck_assert(cJSON_IsNull(cj_member(e, "object_id")));
+	ck_assert_str_eq(cj_str(e, "action"), "signin_failed");
 }
 END_TEST
 
@@ -1463,20 +1447,20 @@ START_TEST(test_api_bad_filters)
 		run(METHOD_GET, uri, NULL, ROLE_ADMIN);
 		ck_assert_msg(w.status == 400, "%s: %d: %s", uri, w.status,
 		    buf_str(&w.body));
-		errs = member(doc, "errors");
-		ck_assert_msg(member(errs, bad[i].field) != NULL, "%s: %s", uri,
+		errs = cj_member(doc, "errors");
+		ck_assert_msg(cj_member(errs, bad[i].field) != NULL, "%s: %s", uri,
 		    buf_str(&w.body));
 	}
 	/* All named at once. */
 	run(METHOD_GET, "/api/audit/?user=x&patient=y&action=z&since=w&"
 	    "until=v", NULL, ROLE_ADMIN);
 	assert_status(400);
-	errs = member(doc, "errors");
-	ck_assert_ptr_nonnull(member(errs, "user"));
-	ck_assert_ptr_nonnull(member(errs, "patient"));
-	ck_assert_ptr_nonnull(member(errs, "action"));
-	ck_assert_ptr_nonnull(member(errs, "since"));
-	ck_assert_ptr_nonnull(member(errs, "until"));
+	errs = cj_member(doc, "errors");
+	ck_assert_ptr_nonnull(cj_member(errs, "user"));
+	ck_assert_ptr_nonnull(cj_member(errs, "patient"));
+	ck_assert_ptr_nonnull(cj_member(errs, "action"));
+	ck_assert_ptr_nonnull(cj_member(errs, "since"));
+	ck_assert_ptr_nonnull(cj_member(errs, "until"));
 	/* A cursor this service did not write. */
 	run(METHOD_GET, "/api/audit/?cursor=bm9wZQ", NULL, ROLE_ADMIN);
 	assert_status(404);
@@ -1505,9 +1489,9 @@ page_ids(long *ids, size_t max)
 	const cJSON	*it;
 	size_t		 n = 0;
 
-	cJSON_ArrayForEach(it, member(doc, "results")) {
+	cJSON_ArrayForEach(it, cj_member(doc, "results")) {
 		ck_assert_uint_lt(n, max);
-		ids[n++] = (long)member(it, "id")->valuedouble;
+		ids[n++] = (long)cj_member(it, "id")->valuedouble;
 	}
 	return n;
 }
@@ -1529,16 +1513,16 @@ walk(const char *first, size_t size, const long *want, size_t nwant)
 	ck_assert_uint_le(nwant, WALK_MAX);
 	run(METHOD_GET, first, NULL, ROLE_ADMIN);
 	assert_status(200);
-	ck_assert(cJSON_IsNull(member(doc, "previous")));
+	ck_assert(cJSON_IsNull(cj_member(doc, "previous")));
 	for (;;) {
 		m = page_ids(got + n, WALK_MAX - n);
 		ck_assert_uint_le(m, size);
 		n += m;
 		last = m;
-		if (str(doc, "next") == NULL)
+		if (cj_str(doc, "next") == NULL)
 			break;
 		ck_assert_uint_eq(m, size);
-		snprintf(link, sizeof(link), "%s", str(doc, "next"));
+		snprintf(link, sizeof(link), "%s", cj_str(doc, "next"));
 		follow(link);
 	}
 	ck_assert_msg(n == nwant, "%s: %zu rows, want %zu", first, n, nwant);
@@ -1548,10 +1532,10 @@ walk(const char *first, size_t size, const long *want, size_t nwant)
 	/* Back up from the last page: the same pages. */
 	pos = n - last;
 	memcpy(back + pos, got + pos, last * sizeof(*back));
-	while (str(doc, "previous") != NULL) {
-		snprintf(link, sizeof(link), "%s", str(doc, "previous"));
+	while (cj_str(doc, "previous") != NULL) {
+		snprintf(link, sizeof(link), "%s", cj_str(doc, "previous"));
 		follow(link);
-		ck_assert_ptr_nonnull(str(doc, "next"));
+		ck_assert_ptr_nonnull(cj_str(doc, "next"));
 		m = page_ids(got, WALK_MAX);
 		ck_assert_uint_le(m, pos);
 		pos -= m;
@@ -1650,18 +1634,18 @@ START_TEST(test_api_page_size)
 	ck_assert_int_eq(all_rows(), 1005);
 	run(METHOD_GET, "/api/audit/", NULL, ROLE_ADMIN);
 	assert_status(200);
-	ck_assert_int_eq(cJSON_GetArraySize(member(doc, "results")), 50);
+	ck_assert_int_eq(cJSON_GetArraySize(cj_member(doc, "results")), 50);
 	run(METHOD_GET, "/api/audit/?page_size=5000", NULL, ROLE_ADMIN);
 	assert_status(200);
-	ck_assert_int_eq(cJSON_GetArraySize(member(doc, "results")), 1000);
-	ck_assert_ptr_nonnull(str(doc, "next"));
-	snprintf(link, sizeof(link), "%s", str(doc, "next"));
+	ck_assert_int_eq(cJSON_GetArraySize(cj_member(doc, "results")), 1000);
+	ck_assert_ptr_nonnull(cj_str(doc, "next"));
+	snprintf(link, sizeof(link), "%s", cj_str(doc, "next"));
 	follow(link);
-	ck_assert_int_eq(cJSON_GetArraySize(member(doc, "results")), 5);
+	ck_assert_int_eq(cJSON_GetArraySize(cj_member(doc, "results")), 5);
 	ck_assert_str_eq(result_ids(), "5 4 3 2 1");
-	ck_assert(cJSON_IsNull(member(doc, "next")));
+	ck_assert(cJSON_IsNull(cj_member(doc, "next")));
 	run(METHOD_GET, "/api/audit/?page_size=1000", NULL, ROLE_ADMIN);
-	ck_assert_int_eq(cJSON_GetArraySize(member(doc, "results")), 1000);
+	ck_assert_int_eq(cJSON_GetArraySize(cj_member(doc, "results")), 1000);
 }
 END_TEST
 
@@ -1739,10 +1723,10 @@ START_TEST(test_system)
 	/* hmctl shows them through the API too, user null. */
 	run(METHOD_GET, "/api/audit/?action=role_change", NULL, ROLE_ADMIN);
 	assert_status(200);
-	ck_assert_int_eq(cJSON_GetArraySize(member(doc, "results")), 1);
-	ck_assert(cJSON_IsNull(member(cJSON_GetArrayItem(member(doc,
+	ck_assert_int_eq(cJSON_GetArraySize(cj_member(doc, "results")), 1);
+	ck_assert(cJSON_IsNull(cj_member(cJSON_GetArrayItem(cj_member(doc,
 	    "results"), 0), "user")));
-	ck_assert_str_eq(str(cJSON_GetArrayItem(member(doc, "results"), 0),
+	ck_assert_str_eq(cj_str(cJSON_GetArrayItem(cj_member(doc, "results"), 0),
 	    "client_address"), "hmctl");
 }
 END_TEST
@@ -1795,7 +1779,7 @@ START_TEST(test_hundred)
 	    "'2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' FROM n");
 	run(METHOD_GET, "/api/patients/?page_size=100", NULL, ROLE_NURSE);
 	assert_status(200);
-	ck_assert_int_eq(cJSON_GetArraySize(member(doc, "results")), 100);
+	ck_assert_int_eq(cJSON_GetArraySize(cj_member(doc, "results")), 100);
 	assert_rows(100);
 	ck_assert_int_eq(all_rows(), 100);
 	ck_assert_int_eq(countf("SELECT count(DISTINCT patient_id) FROM audit "
@@ -1804,10 +1788,10 @@ START_TEST(test_hundred)
 	    "user_id = '" U_NURSE "' AND role = 'nurse' AND "
 	    "client_address = '" ADDR "'", reqid), 100);
 	/* Every patient shown is one of the rows. */
-	cJSON_ArrayForEach(it, member(doc, "results"))
+	cJSON_ArrayForEach(it, cj_member(doc, "results"))
 		ck_assert_int_eq(countf("SELECT count(*) FROM audit WHERE "
 		    "request_id = '%s' AND patient_id = '%s'", reqid,
-		    str(it, "id")), 1);
+		    cj_str(it, "id")), 1);
 	/* Paged through, newest first. */
 	lo = testdb_count(&tdb, "SELECT min(id) FROM audit");
 	hi = testdb_count(&tdb, "SELECT max(id) FROM audit");

@@ -133,21 +133,6 @@ post(const char *uri, const char *json)
 	    w.body.len);
 }
 
-static const char *
-str(const cJSON *o, const char *key)
-{
-	const cJSON	*m = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(m) ? m->valuestring : NULL;
-}
-
-static const cJSON *
-member(const cJSON *o, const char *key)
-{
-
-	return cJSON_GetObjectItemCaseSensitive(o, key);
-}
-
 /*
  * Readings 1 to "n" (seq and id number n): patient P2 when n is a
  * multiple of 3, else P1, measured at second KEY(n) of 2026-01-01, so
@@ -243,10 +228,10 @@ result_ns(void)
 	size_t		 n = 0;
 
 	out[0] = '\0';
-	ck_assert_msg(w.status == 200 && cJSON_IsArray(member(doc, "results")),
+	ck_assert_msg(w.status == 200 && cJSON_IsArray(cj_member(doc, "results")),
 	    "%d: %s", w.status, buf_str(&w.body));
-	cJSON_ArrayForEach(it, member(doc, "results")) {
-		ck_assert_ptr_nonnull(id = str(it, "id"));
+	cJSON_ArrayForEach(it, cj_member(doc, "results")) {
+		ck_assert_ptr_nonnull(id = cj_str(it, "id"));
 		n += snprintf(out + n, sizeof(out) - n, "%s%d", n ? " " : "",
 		    atoi(id + 24));
 		ck_assert_uint_lt(n, sizeof(out));
@@ -258,14 +243,14 @@ static int
 results(void)
 {
 
-	return cJSON_GetArraySize(member(doc, "results"));
+	return cJSON_GetArraySize(cj_member(doc, "results"));
 }
 
 /* Copies link "key" of the answer, made relative, to "out"; 0 if null. */
 static int
 link_of(const char *key, char out[LINK_LEN])
 {
-	const cJSON	*l = member(doc, key);
+	const cJSON	*l = cj_member(doc, key);
 
 	ck_assert_msg(l != NULL, "no %s: %s", key, buf_str(&w.body));
 	if (cJSON_IsNull(l))
@@ -442,9 +427,9 @@ START_TEST(test_ties_from_batch)
 	ck_assert_msg(w.status == 201, "%d: %s", w.status, buf_str(&w.body));
 	cJSON_ArrayForEach(it, doc) {
 		ck_assert_uint_lt(n, 5);
-		ck_assert_str_eq(str(it, "measured_at"),
-		    str(cJSON_GetArrayItem(doc, 0), "measured_at"));
-		snprintf(ids[n++], sizeof(ids[0]), "%s", str(it, "id"));
+		ck_assert_str_eq(cj_str(it, "measured_at"),
+		    cj_str(cJSON_GetArrayItem(doc, 0), "measured_at"));
+		snprintf(ids[n++], sizeof(ids[0]), "%s", cj_str(it, "id"));
 	}
 	ck_assert_uint_eq(n, 5);
 	/* Newest first: the reverse of the request. */
@@ -459,9 +444,9 @@ START_TEST(test_ties_from_batch)
 		get(uri);
 		ck_assert_int_eq(w.status, 200);
 		ck_assert_int_le(results(), 2);
-		cJSON_ArrayForEach(it, member(doc, "results"))
+		cJSON_ArrayForEach(it, cj_member(doc, "results"))
 			len += snprintf(got + len, sizeof(got) - len, "%s%s",
-			    len ? " " : "", str(it, "id"));
+			    len ? " " : "", cj_str(it, "id"));
 		pages++;
 		more = link_of("next", uri);
 	} while (more && pages < 10);
@@ -478,13 +463,13 @@ START_TEST(test_page_size)
 	get("/api/heartrates/");
 	ck_assert_int_eq(w.status, 200);
 	ck_assert_int_eq(results(), 0);
-	ck_assert(cJSON_IsNull(member(doc, "next")));
-	ck_assert(cJSON_IsNull(member(doc, "previous")));
-	ck_assert_ptr_null(member(doc, "count"));
+	ck_assert(cJSON_IsNull(cj_member(doc, "next")));
+	ck_assert(cJSON_IsNull(cj_member(doc, "previous")));
+	ck_assert_ptr_null(cj_member(doc, "count"));
 	fill(1001);
 	get("/api/heartrates/");
 	ck_assert_int_eq(results(), 50);
-	ck_assert(cJSON_IsNull(member(doc, "previous")));
+	ck_assert(cJSON_IsNull(cj_member(doc, "previous")));
 	ck_assert(link_of("next", uri));
 	ck_assert(strstr(uri, "page_size") == NULL);
 	get(uri);
@@ -505,11 +490,11 @@ START_TEST(test_page_size)
 	ck_assert(strstr(uri, "page_size=5000") != NULL);
 	get(uri);
 	ck_assert_int_eq(results(), 1);
-	ck_assert(cJSON_IsNull(member(doc, "next")));
+	ck_assert(cJSON_IsNull(cj_member(doc, "next")));
 	ck_assert(link_of("previous", uri));
 	get(uri);
 	ck_assert_int_eq(results(), 1000);
-	ck_assert(cJSON_IsNull(member(doc, "previous")));
+	ck_assert(cJSON_IsNull(cj_member(doc, "previous")));
 }
 END_TEST
 
@@ -526,8 +511,8 @@ START_TEST(test_page_size_bad)
 		    bad[i]);
 		get(uri);
 		ck_assert_msg(w.status == 400, "%s: %d", bad[i], w.status);
-		ck_assert_str_eq(str(doc, "code"), "invalid");
-		ck_assert_ptr_nonnull(member(member(doc, "errors"),
+		ck_assert_str_eq(cj_str(doc, "code"), "invalid");
+		ck_assert_ptr_nonnull(cj_member(cj_member(doc, "errors"),
 		    "page_size"));
 		snprintf(uri, sizeof(uri), "/api/patients/" P1 "/heartrates/"
 		    "?page_size=%s", bad[i]);
@@ -747,8 +732,8 @@ START_TEST(test_cursor_invalid)
 		    b64(texts[i], strlen(texts[i])));
 		get(uri);
 		ck_assert_msg(w.status == 404, "%s: %d", texts[i], w.status);
-		ck_assert_str_eq(str(doc, "code"), "not_found");
-		ck_assert_str_eq(str(doc, "detail"), "Invalid cursor.");
+		ck_assert_str_eq(cj_str(doc, "code"), "not_found");
+		ck_assert_str_eq(cj_str(doc, "detail"), "Invalid cursor.");
 	}
 	/* An embedded NUL. */
 	snprintf(uri, sizeof(uri), "/api/heartrates/?cursor=%s",
@@ -764,7 +749,7 @@ START_TEST(test_cursor_invalid)
 		    raw[i]);
 		get(uri);
 		ck_assert_msg(w.status == 404, "%s: %d", raw[i], w.status);
-		ck_assert_str_eq(str(doc, "code"), "not_found");
+		ck_assert_str_eq(cj_str(doc, "code"), "not_found");
 	}
 	memset(big, 'A', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
@@ -776,7 +761,7 @@ START_TEST(test_cursor_invalid)
 	    "%s", b64(texts[0], strlen(texts[0])));
 	get(uri);
 	ck_assert_int_eq(w.status, 404);
-	ck_assert_str_eq(str(doc, "code"), "not_found");
+	ck_assert_str_eq(cj_str(doc, "code"), "not_found");
 }
 END_TEST
 

@@ -114,21 +114,6 @@ post(const char *key, const char *json)
 	post_as(U_NURSE, key, json);
 }
 
-static const char *
-str(const cJSON *o, const char *key)
-{
-	const cJSON	*m = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(m) ? m->valuestring : NULL;
-}
-
-static const cJSON *
-member(const cJSON *o, const char *key)
-{
-
-	return cJSON_GetObjectItemCaseSensitive(o, key);
-}
-
 static long
 readings(void)
 {
@@ -272,7 +257,7 @@ START_TEST(test_mismatch)
 	keep(&a);
 	post("k", ONE(P1, "73"));
 	ck_assert_int_eq(w.status, 422);
-	ck_assert_str_eq(str(doc, "code"), "idempotency_mismatch");
+	ck_assert_str_eq(cj_str(doc, "code"), "idempotency_mismatch");
 	ck_assert_str_eq(w.content_type, "application/problem+json");
 	ck_assert(!replayed());
 	/* One byte more is another body too. */
@@ -295,19 +280,19 @@ START_TEST(test_per_user)
 
 	post_as(U_NURSE, "shared", ONE(P1, "72"));
 	ck_assert_int_eq(w.status, 201);
-	ck_assert_str_eq(str(doc, "handled_by"), U_NURSE);
+	ck_assert_str_eq(cj_str(doc, "handled_by"), U_NURSE);
 	post_as(U_DOCTOR, "shared", ONE(P1, "72"));
 	ck_assert_int_eq(w.status, 201);
 	ck_assert(!replayed());
-	ck_assert_str_eq(str(doc, "handled_by"), U_DOCTOR);
+	ck_assert_str_eq(cj_str(doc, "handled_by"), U_DOCTOR);
 	ck_assert_int_eq(readings(), 2);
 	/* Each replays its own. */
 	post_as(U_DOCTOR, "shared", ONE(P1, "72"));
 	ck_assert(replayed());
-	ck_assert_str_eq(str(doc, "handled_by"), U_DOCTOR);
+	ck_assert_str_eq(cj_str(doc, "handled_by"), U_DOCTOR);
 	post_as(U_NURSE, "shared", ONE(P1, "72"));
 	ck_assert(replayed());
-	ck_assert_str_eq(str(doc, "handled_by"), U_NURSE);
+	ck_assert_str_eq(cj_str(doc, "handled_by"), U_NURSE);
 	/* And another user's other body is no mismatch of mine. */
 	post_as(U_DOCTOR, "mine", ONE(P1, "80"));
 	ck_assert_int_eq(w.status, 201);
@@ -327,7 +312,7 @@ START_TEST(test_400_replayed)
 
 	post("bad", ONE(P1, "19"));
 	ck_assert_int_eq(w.status, 400);
-	ck_assert_ptr_nonnull(member(member(doc, "errors"), "bpm"));
+	ck_assert_ptr_nonnull(cj_member(cj_member(doc, "errors"), "bpm"));
 	keep(&a);
 	ck_assert_str_eq(a.type, "application/problem+json");
 	post("bad", ONE(P1, "19"));
@@ -345,7 +330,7 @@ START_TEST(test_400_replayed)
 	 */
 	post("batch", bad);
 	ck_assert_int_eq(w.status, 400);
-	ck_assert_ptr_nonnull(member(member(doc, "errors"), "2.patient"));
+	ck_assert_ptr_nonnull(cj_member(cj_member(doc, "errors"), "2.patient"));
 	keep(&a);
 	ck_assert_int_eq(readings(), 0);
 	ck_assert_int_eq(keys(), 2);
@@ -388,20 +373,20 @@ START_TEST(test_bad_keys)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		post(bad[i], ONE(P1, "72"));
 		ck_assert_msg(w.status == 400, "key %zu: %d", i, w.status);
-		ck_assert_str_eq(str(doc, "code"), "invalid");
-		ck_assert_ptr_nonnull(member(member(doc, "errors"),
+		ck_assert_str_eq(cj_str(doc, "code"), "invalid");
+		ck_assert_ptr_nonnull(cj_member(cj_member(doc, "errors"),
 		    "Idempotency-Key"));
 	}
 	memset(big, 'k', 256);
 	big[256] = '\0';
 	post(big, ONE(P1, "72"));
 	ck_assert_int_eq(w.status, 400);
-	ck_assert_ptr_nonnull(member(member(doc, "errors"), "Idempotency-Key"));
+	ck_assert_ptr_nonnull(cj_member(cj_member(doc, "errors"), "Idempotency-Key"));
 	/* A bad key is refused before the body is looked at. */
 	post("", ONE(P1, "19"));
 	ck_assert_int_eq(w.status, 400);
-	ck_assert_ptr_nonnull(member(member(doc, "errors"), "Idempotency-Key"));
-	ck_assert_ptr_null(member(member(doc, "errors"), "bpm"));
+	ck_assert_ptr_nonnull(cj_member(cj_member(doc, "errors"), "Idempotency-Key"));
+	ck_assert_ptr_null(cj_member(cj_member(doc, "errors"), "bpm"));
 	ck_assert_int_eq(readings(), 0);
 	ck_assert_int_eq(keys(), 0);
 	/* 255 characters, and every printable one, are good. */
@@ -479,7 +464,7 @@ START_TEST(test_busy_not_kept)
 	    NULL), SQLITE_OK);
 	post("busy", ONE(P1, "72"));
 	ck_assert_int_eq(w.status, 503);
-	ck_assert_str_eq(str(doc, "code"), "unavailable");
+	ck_assert_str_eq(cj_str(doc, "code"), "unavailable");
 	sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(conn);
 	post("busy", ONE(P1, "72"));

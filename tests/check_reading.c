@@ -173,26 +173,10 @@ run(enum method m, const char *uri, const char *json, enum role role)
 	    w.body.len);
 }
 
-/* Member "key" of object "o" as a string, or NULL. */
-static const char *
-str(const cJSON *o, const char *key)
-{
-	const cJSON	*m = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(m) ? m->valuestring : NULL;
-}
-
-static const cJSON *
-member(const cJSON *o, const char *key)
-{
-
-	return cJSON_GetObjectItemCaseSensitive(o, key);
-}
-
 static long
 num(const cJSON *o, const char *key)
 {
-	const cJSON	*m = member(o, key);
+	const cJSON	*m = cj_member(o, key);
 
 	return cJSON_IsNumber(m) ? (long)m->valuedouble : -1;
 }
@@ -205,9 +189,9 @@ assert_400(const char *field)
 
 	ck_assert_msg(w.status == 400, "want 400 (%s), got %d: %s", field,
 	    w.status, buf_str(&w.body));
-	ck_assert_str_eq(str(doc, "code"), "invalid");
-	errs = member(doc, "errors");
-	ck_assert_msg(member(errs, field) != NULL, "want %s named: %s",
+	ck_assert_str_eq(cj_str(doc, "code"), "invalid");
+	errs = cj_member(doc, "errors");
+	ck_assert_msg(cj_member(errs, field) != NULL, "want %s named: %s",
 	    field, buf_str(&w.body));
 }
 
@@ -216,7 +200,7 @@ static void
 assert_unnamed(const char *field)
 {
 
-	ck_assert_msg(member(member(doc, "errors"), field) == NULL,
+	ck_assert_msg(cj_member(cj_member(doc, "errors"), field) == NULL,
 	    "%s named: %s", field, buf_str(&w.body));
 }
 
@@ -227,7 +211,7 @@ assert_400_says(const char *field, const char *words)
 	const cJSON	*msgs;
 
 	assert_400(field);
-	msgs = member(member(doc, "errors"), field);
+	msgs = cj_member(cj_member(doc, "errors"), field);
 	ck_assert_msg(cJSON_IsArray(msgs) && cJSON_GetArraySize(msgs) > 0 &&
 	    cJSON_IsString(cJSON_GetArrayItem(msgs, 0)) &&
 	    strstr(cJSON_GetArrayItem(msgs, 0)->valuestring, words) != NULL,
@@ -249,9 +233,9 @@ record(const char *body, enum role role, char id[UUID_LEN])
 	run(METHOD_POST, "/api/heartrates/", body, role);
 	ck_assert_msg(w.status == 201, "%s: %d: %s", body, w.status,
 	    buf_str(&w.body));
-	ck_assert_ptr_nonnull(str(doc, "id"));
+	ck_assert_ptr_nonnull(cj_str(doc, "id"));
 	if (id != NULL)
-		snprintf(id, UUID_LEN, "%s", str(doc, "id"));
+		snprintf(id, UUID_LEN, "%s", cj_str(doc, "id"));
 }
 
 /* The time "ms" as the service writes it, in a static buffer. */
@@ -294,10 +278,10 @@ result_ns(void)
 	size_t		 n = 0;
 
 	out[0] = '\0';
-	ck_assert_msg(cJSON_IsArray(member(doc, "results")), "%d: %s",
+	ck_assert_msg(cJSON_IsArray(cj_member(doc, "results")), "%d: %s",
 	    w.status, buf_str(&w.body));
-	cJSON_ArrayForEach(it, member(doc, "results")) {
-		ck_assert_ptr_nonnull(id = str(it, "id"));
+	cJSON_ArrayForEach(it, cj_member(doc, "results")) {
+		ck_assert_ptr_nonnull(id = cj_str(it, "id"));
 		ck_assert_int_eq(strlen(id), 36);
 		n += snprintf(out + n, sizeof(out) - n, "%s%d", n ? " " : "",
 		    atoi(id + 24));
@@ -316,10 +300,10 @@ assert_list(const char *uri, const char *want)
 	    buf_str(&w.body));
 	ck_assert_msg(strcmp(result_ns(), want) == 0, "%s: want \"%s\", got "
 	    "\"%s\"", uri, want, result_ns());
-	ck_assert(cJSON_IsNull(member(doc, "next")));
-	ck_assert(cJSON_IsNull(member(doc, "previous")));
+	ck_assert(cJSON_IsNull(cj_member(doc, "next")));
+	ck_assert(cJSON_IsNull(cj_member(doc, "previous")));
 	/* Cursor pages carry no count (SPEC section 2). */
-	ck_assert_ptr_null(member(doc, "count"));
+	ck_assert_ptr_null(cj_member(doc, "count"));
 }
 
 /* Asserts that the header line "line" ("Name: value") was sent. */
@@ -350,26 +334,26 @@ START_TEST(test_record)
 	snprintf(after, sizeof(after), "%s", stamp(time_now_ms()));
 	ck_assert_msg(w.status == 201, "%d: %s", w.status, buf_str(&w.body));
 	ck_assert_str_eq(w.content_type, "application/json");
-	ck_assert_ptr_nonnull(str(doc, "id"));
-	snprintf(id, sizeof(id), "%s", str(doc, "id"));
+	ck_assert_ptr_nonnull(cj_str(doc, "id"));
+	snprintf(id, sizeof(id), "%s", cj_str(doc, "id"));
 	ck_assert_str_ne(id, RX);
 	ck_assert(uuid_valid(id));
 	snprintf(loc, sizeof(loc), "Location: /api/heartrates/%s/", id);
 	assert_header(loc);
-	ck_assert_str_eq(str(doc, "patient"), P1);
-	ck_assert_str_eq(str(doc, "admission"), A1);
+	ck_assert_str_eq(cj_str(doc, "patient"), P1);
+	ck_assert_str_eq(cj_str(doc, "admission"), A1);
 	ck_assert_int_eq(num(doc, "bpm"), 72);
-	ck_assert_str_eq(str(doc, "status"), "normal");
-	ck_assert_str_eq(str(doc, "notes"), "Calm, \"seated\"");
-	ck_assert_str_eq(str(doc, "handled_by"), U_NURSE);
-	ck_assert_ptr_null(member(doc, "seq"));
-	ck_assert_ptr_null(member(doc, "colour"));
+	ck_assert_str_eq(cj_str(doc, "status"), "normal");
+	ck_assert_str_eq(cj_str(doc, "notes"), "Calm, \"seated\"");
+	ck_assert_str_eq(cj_str(doc, "handled_by"), U_NURSE);
+	ck_assert_ptr_null(cj_member(doc, "seq"));
+	ck_assert_ptr_null(cj_member(doc, "colour"));
 	/* measured_at defaults to now; both times in the service's form. */
-	ck_assert_ptr_nonnull(t = str(doc, "measured_at"));
+	ck_assert_ptr_nonnull(t = cj_str(doc, "measured_at"));
 	ck_assert_int_eq(strlen(t), RFC3339_STRLEN);
 	ck_assert_msg(strcmp(before, t) <= 0 && strcmp(t, after) <= 0,
 	    "%s not in [%s, %s]", t, before, after);
-	ck_assert_ptr_nonnull(t = str(doc, "recorded_at"));
+	ck_assert_ptr_nonnull(t = cj_str(doc, "recorded_at"));
 	ck_assert_int_eq(strlen(t), RFC3339_STRLEN);
 	ck_assert_msg(strcmp(before, t) <= 0 && strcmp(t, after) <= 0,
 	    "%s not in [%s, %s]", t, before, after);
@@ -377,8 +361,8 @@ START_TEST(test_record)
 	    "id = '%s' AND patient_id = '" P1 "' AND admission_id = '" A1 "' "
 	    "AND bpm = 72 AND status = 'normal' AND handled_by = '" U_NURSE "' "
 	    "AND notes = 'Calm, \"seated\"' AND measured_at = '%s' AND "
-	    "recorded_at = '%s'", id, str(doc, "measured_at"),
-	    str(doc, "recorded_at"));
+	    "recorded_at = '%s'", id, cj_str(doc, "measured_at"),
+	    cj_str(doc, "recorded_at"));
 	ck_assert_int_eq(testdb_count(&tdb, body), 1);
 	ck_assert_int_eq(readings(), 1);
 	/* GET one answers the same reading, byte for byte. */
@@ -390,18 +374,18 @@ START_TEST(test_record)
 	/* Without notes: null; a doctor records as the doctor. */
 	record("{\"patient\":\"" P2 "\",\"bpm\":130,\"notes\":null}",
 	    ROLE_DOCTOR, NULL);
-	ck_assert(cJSON_IsNull(member(doc, "notes")));
-	ck_assert_str_eq(str(doc, "admission"), A2);
-	ck_assert_str_eq(str(doc, "handled_by"), U_DOCTOR);
-	ck_assert_str_eq(str(doc, "status"), "high");
+	ck_assert(cJSON_IsNull(cj_member(doc, "notes")));
+	ck_assert_str_eq(cj_str(doc, "admission"), A2);
+	ck_assert_str_eq(cj_str(doc, "handled_by"), U_DOCTOR);
+	ck_assert_str_eq(cj_str(doc, "status"), "high");
 	/* The patient's open admission may be named. */
 	record("{\"patient\":\"" P1 "\",\"bpm\":40,\"admission\":\"" A1 "\"}",
 	    ROLE_NURSE, NULL);
-	ck_assert_str_eq(str(doc, "admission"), A1);
-	ck_assert_str_eq(str(doc, "status"), "low");
+	ck_assert_str_eq(cj_str(doc, "admission"), A1);
+	ck_assert_str_eq(cj_str(doc, "status"), "low");
 	record("{\"patient\":\"" P1 "\",\"bpm\":41,\"admission\":null}",
 	    ROLE_NURSE, NULL);
-	ck_assert_str_eq(str(doc, "admission"), A1);
+	ck_assert_str_eq(cj_str(doc, "admission"), A1);
 	ck_assert_int_eq(readings(), 4);
 }
 END_TEST
@@ -425,8 +409,9 @@ START_TEST(test_status)
 		    "\"bpm\":%s,\"status\":\"%s\"}", want[i].bpm,
 		    strcmp(want[i].status, "low") == 0 ? "high" : "low");
 		record(body, ROLE_DOCTOR, NULL);
-		ck_assert_msg(strcmp(str(doc, "status"), want[i].status) == 0,
-		    "bpm %s: %s", want[i].bpm, str(doc, "status"));
+		ck_assert_msg(strcmp(cj_str(doc, "status"),
+		    want[i].status) == 0,
+		    "bpm %s: %s", want[i].bpm, cj_str(doc, "status"));
 		ck_assert_int_eq(num(doc, "bpm"), atol(want[i].bpm));
 	}
 	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM readings "
@@ -436,13 +421,13 @@ START_TEST(test_status)
 	tdb.conf.heart_rate_low = 50;
 	tdb.conf.heart_rate_high = 120;
 	record(ONE(P1, "49"), ROLE_NURSE, NULL);
-	ck_assert_str_eq(str(doc, "status"), "low");
+	ck_assert_str_eq(cj_str(doc, "status"), "low");
 	record(ONE(P1, "50"), ROLE_NURSE, NULL);
-	ck_assert_str_eq(str(doc, "status"), "normal");
+	ck_assert_str_eq(cj_str(doc, "status"), "normal");
 	record(ONE(P1, "120"), ROLE_NURSE, NULL);
-	ck_assert_str_eq(str(doc, "status"), "normal");
+	ck_assert_str_eq(cj_str(doc, "status"), "normal");
 	record(ONE(P1, "121"), ROLE_NURSE, NULL);
-	ck_assert_str_eq(str(doc, "status"), "high");
+	ck_assert_str_eq(cj_str(doc, "status"), "high");
 }
 END_TEST
 
@@ -470,11 +455,11 @@ START_TEST(test_measured_at)
 		snprintf(body, sizeof(body), "{\"patient\":\"" P1 "\","
 		    "\"bpm\":70,\"measured_at\":\"%s\"}", want[i].sent);
 		record(body, ROLE_NURSE, NULL);
-		ck_assert_str_eq(str(doc, "measured_at"), want[i].stored);
+		ck_assert_str_eq(cj_str(doc, "measured_at"), want[i].stored);
 		/* recorded_at is the server's time, not the given one. */
-		ck_assert_str_ne(str(doc, "recorded_at"), want[i].stored);
+		ck_assert_str_ne(cj_str(doc, "recorded_at"), want[i].stored);
 		snprintf(q, sizeof(q), "SELECT count(*) FROM readings WHERE "
-		    "id = '%s' AND measured_at = '%s'", str(doc, "id"),
+		    "id = '%s' AND measured_at = '%s'", cj_str(doc, "id"),
 		    want[i].stored);
 		ck_assert_int_eq(testdb_count(&tdb, q), 1);
 	}
@@ -617,10 +602,11 @@ START_TEST(test_bad_bodies)
 		run(METHOD_POST, "/api/heartrates/", bad[i].body, ROLE_NURSE);
 		ck_assert_msg(w.status == 400, "%s: %d: %s", bad[i].body,
 		    w.status, buf_str(&w.body));
-		ck_assert_msg(member(member(doc, "errors"), bad[i].field) !=
+		ck_assert_msg(cj_member(cj_member(doc, "errors"),
+		    bad[i].field) !=
 		    NULL, "%s: want %s named: %s", bad[i].body, bad[i].field,
 		    buf_str(&w.body));
-		ck_assert_str_eq(str(doc, "code"), "invalid");
+		ck_assert_str_eq(cj_str(doc, "code"), "invalid");
 		ck_assert_str_eq(w.content_type, "application/problem+json");
 		ck_assert_int_eq(readings(), 0);
 	}
@@ -674,7 +660,7 @@ START_TEST(test_notes_length)
 		buf_puts(&b, "\xc3\xa9");
 	buf_puts(&b, "\"}");
 	record(buf_str(&b), ROLE_NURSE, NULL);
-	ck_assert_int_eq(strlen(str(doc, "notes")), 2000);
+	ck_assert_int_eq(strlen(cj_str(doc, "notes")), 2000);
 	buf_reset(&b);
 	buf_puts(&b, "{\"patient\":\"" P1 "\",\"bpm\":72,\"notes\":\"");
 	for (i = 0; i < 1001; i++)
@@ -694,7 +680,7 @@ START_TEST(test_notes_length)
 	/* Quotes and SQL are text like any other. */
 	record("{\"patient\":\"" P1 "\",\"bpm\":72,\"notes\":\"'); DROP TABLE "
 	    "readings; --\"}", ROLE_NURSE, NULL);
-	ck_assert_str_eq(str(doc, "notes"), "'); DROP TABLE readings; --");
+	ck_assert_str_eq(cj_str(doc, "notes"), "'); DROP TABLE readings; --");
 	record("{\"patient\":\"" P1 "\",\"bpm\":72,\"notes\":\"\"}",
 	    ROLE_NURSE, NULL);
 	ck_assert_int_eq(readings(), 3);
@@ -740,10 +726,10 @@ START_TEST(test_batch)
 	ck_assert_int_eq(cJSON_GetArraySize(doc), 1000);
 	cJSON_ArrayForEach(it, doc) {
 		ck_assert_int_eq(num(it, "bpm"), 20 + (i * 7) % 281);
-		ck_assert_str_eq(str(it, "patient"), i % 2 ? P2 : P1);
-		ck_assert_str_eq(str(it, "admission"), i % 2 ? A2 : A1);
-		ck_assert_str_eq(str(it, "handled_by"), U_DOCTOR);
-		ck_assert(uuid_valid(str(it, "id")));
+		ck_assert_str_eq(cj_str(it, "patient"), i % 2 ? P2 : P1);
+		ck_assert_str_eq(cj_str(it, "admission"), i % 2 ? A2 : A1);
+		ck_assert_str_eq(cj_str(it, "handled_by"), U_DOCTOR);
+		ck_assert(uuid_valid(cj_str(it, "id")));
 		i++;
 	}
 	ck_assert_int_eq(readings(), 1000);
@@ -876,20 +862,21 @@ START_TEST(test_roles)
 			run(METHOD_GET, gets[i], NULL, role);
 			ck_assert_msg(w.status == 403, "%s as %d: %d", gets[i],
 			    role, w.status);
-			ck_assert_str_eq(str(doc, "code"), "permission_denied");
+			ck_assert_str_eq(cj_str(doc, "code"),
+			    "permission_denied");
 		}
 		run(METHOD_POST, "/api/heartrates/", ONE(P1, "70"), role);
 		ck_assert_int_eq(w.status, 403);
-		ck_assert_str_eq(str(doc, "code"), "permission_denied");
+		ck_assert_str_eq(cj_str(doc, "code"), "permission_denied");
 	}
 	for (i = 0; i < sizeof(gets) / sizeof(gets[0]); i++) {
 		run(METHOD_GET, gets[i], NULL, ANON);
 		ck_assert_int_eq(w.status, 401);
-		ck_assert_str_eq(str(doc, "code"), "not_authenticated");
+		ck_assert_str_eq(cj_str(doc, "code"), "not_authenticated");
 	}
 	run(METHOD_POST, "/api/heartrates/", ONE(P1, "70"), ANON);
 	ck_assert_int_eq(w.status, 401);
-	ck_assert_str_eq(str(doc, "code"), "not_authenticated");
+	ck_assert_str_eq(cj_str(doc, "code"), "not_authenticated");
 	ck_assert_int_eq(readings(), 1);
 	for (role = ROLE_DOCTOR; role <= ROLE_NURSE; role++) {
 		for (i = 0; i < sizeof(gets) / sizeof(gets[0]); i++) {
@@ -899,7 +886,7 @@ START_TEST(test_roles)
 		}
 		run(METHOD_POST, "/api/heartrates/", ONE(P1, "70"), role);
 		ck_assert_int_eq(w.status, 201);
-		ck_assert_str_eq(str(doc, "handled_by"), uid[role]);
+		ck_assert_str_eq(cj_str(doc, "handled_by"), uid[role]);
 	}
 	ck_assert_int_eq(readings(), 3);
 }
@@ -927,7 +914,7 @@ START_TEST(test_methods)
 	ck_assert_int_eq(w.status, 405);
 	run(METHOD_POST, "/api/heartrates", ONE(P1, "80"), ROLE_DOCTOR);
 	ck_assert_int_eq(w.status, 404);
-	ck_assert(strstr(str(doc, "detail"), "/api/heartrates/") != NULL);
+	ck_assert(strstr(cj_str(doc, "detail"), "/api/heartrates/") != NULL);
 	ck_assert_int_eq(testdb_count(&tdb, "SELECT count(*) FROM readings "
 	    "WHERE bpm = 70"), 1);
 	ck_assert_int_eq(readings(), 1);
@@ -943,21 +930,21 @@ START_TEST(test_get)
 	snprintf(uri, sizeof(uri), "/api/heartrates/%s/", id);
 	run(METHOD_GET, uri, NULL, ROLE_DOCTOR);
 	ck_assert_int_eq(w.status, 200);
-	ck_assert_str_eq(str(doc, "id"), id);
+	ck_assert_str_eq(cj_str(doc, "id"), id);
 	ck_assert_int_eq(num(doc, "bpm"), 88);
-	ck_assert_str_eq(str(doc, "patient"), P1);
-	ck_assert_str_eq(str(doc, "admission"), A1);
-	ck_assert_str_eq(str(doc, "handled_by"), U_NURSE);
-	ck_assert_str_eq(str(doc, "status"), "normal");
-	ck_assert(cJSON_IsNull(member(doc, "notes")));
-	ck_assert_ptr_nonnull(str(doc, "measured_at"));
-	ck_assert_ptr_nonnull(str(doc, "recorded_at"));
+	ck_assert_str_eq(cj_str(doc, "patient"), P1);
+	ck_assert_str_eq(cj_str(doc, "admission"), A1);
+	ck_assert_str_eq(cj_str(doc, "handled_by"), U_NURSE);
+	ck_assert_str_eq(cj_str(doc, "status"), "normal");
+	ck_assert(cJSON_IsNull(cj_member(doc, "notes")));
+	ck_assert_ptr_nonnull(cj_str(doc, "measured_at"));
+	ck_assert_ptr_nonnull(cj_str(doc, "recorded_at"));
 	run(METHOD_GET, "/api/heartrates/" RX "/", NULL, ROLE_DOCTOR);
 	ck_assert_int_eq(w.status, 404);
-	ck_assert_str_eq(str(doc, "code"), "not_found");
+	ck_assert_str_eq(cj_str(doc, "code"), "not_found");
 	run(METHOD_GET, "/api/heartrates/not-a-uuid/", NULL, ROLE_DOCTOR);
 	ck_assert_int_eq(w.status, 404);
-	ck_assert_str_eq(str(doc, "code"), "not_found");
+	ck_assert_str_eq(cj_str(doc, "code"), "not_found");
 	run(METHOD_GET, "/api/heartrates/1%27%20OR%201=1/", NULL, ROLE_DOCTOR);
 	ck_assert_int_eq(w.status, 404);
 	/* A patient's or an admission's id is no reading's. */
@@ -987,14 +974,14 @@ START_TEST(test_handled_by_gone)
 	snprintf(uri, sizeof(uri), "/api/heartrates/%s/", id);
 	run(METHOD_GET, uri, NULL, ROLE_DOCTOR);
 	ck_assert_int_eq(w.status, 200);
-	ck_assert(cJSON_IsNull(member(doc, "handled_by")));
+	ck_assert(cJSON_IsNull(cj_member(doc, "handled_by")));
 	ck_assert_int_eq(num(doc, "bpm"), 88);
 	run(METHOD_GET, "/api/heartrates/?handled_by=" U_NURSE, NULL,
 	    ROLE_DOCTOR);
 	ck_assert_int_eq(w.status, 200);
-	ck_assert_int_eq(cJSON_GetArraySize(member(doc, "results")), 0);
+	ck_assert_int_eq(cJSON_GetArraySize(cj_member(doc, "results")), 0);
 	run(METHOD_GET, "/api/heartrates/", NULL, ROLE_DOCTOR);
-	ck_assert_int_eq(cJSON_GetArraySize(member(doc, "results")), 1);
+	ck_assert_int_eq(cJSON_GetArraySize(cj_member(doc, "results")), 1);
 }
 END_TEST
 
@@ -1029,15 +1016,16 @@ START_TEST(test_list)
 	assert_list("/api/heartrates/", "");
 	six();
 	assert_list("/api/heartrates/", "5 4 3 2 1 6");
-	first = cJSON_GetArrayItem(member(doc, "results"), 0);
-	ck_assert_str_eq(str(first, "id"),
+	first = cJSON_GetArrayItem(cj_member(doc, "results"), 0);
+	ck_assert_str_eq(cj_str(first, "id"),
 	    "40000000-0000-7000-8000-000000000005");
-	ck_assert_str_eq(str(first, "patient"), P5);
-	ck_assert_str_eq(str(first, "admission"), A5);
+	ck_assert_str_eq(cj_str(first, "patient"), P5);
+	ck_assert_str_eq(cj_str(first, "admission"), A5);
 	ck_assert_int_eq(num(first, "bpm"), 90);
-	ck_assert_str_eq(str(first, "status"), "normal");
-	ck_assert_str_eq(str(first, "handled_by"), U_DOCTOR);
-	ck_assert_str_eq(str(first, "measured_at"), "2026-01-01T04:00:00.000Z");
+	ck_assert_str_eq(cj_str(first, "status"), "normal");
+	ck_assert_str_eq(cj_str(first, "handled_by"), U_DOCTOR);
+	ck_assert_str_eq(cj_str(first, "measured_at"),
+	    "2026-01-01T04:00:00.000Z");
 	/* Empty filters filter nothing; unknown keys are ignored. */
 	assert_list("/api/heartrates/?patient=&admission=&status=&"
 	    "handled_by=&since=&until=&search=&colour=blue", "5 4 3 2 1 6");
@@ -1216,7 +1204,7 @@ START_TEST(test_patient_list)
 	/* Unknown or malformed patients: 404. */
 	run(METHOD_GET, "/api/patients/" PX "/heartrates/", NULL, ROLE_NURSE);
 	ck_assert_int_eq(w.status, 404);
-	ck_assert_str_eq(str(doc, "code"), "not_found");
+	ck_assert_str_eq(cj_str(doc, "code"), "not_found");
 	run(METHOD_GET, "/api/patients/xyz/heartrates/", NULL, ROLE_NURSE);
 	ck_assert_int_eq(w.status, 404);
 	run(METHOD_GET, "/api/patients/10000000-0000-7000-8000-00000000000A"

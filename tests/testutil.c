@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
 #include <sqlite3.h>
 
 #include "db.h"
@@ -116,4 +117,19 @@ req_fake(struct req *r, struct pool *pool, enum method m, const char *uri)
 	r->method_name = http_method_str(m);
 	r->uri = uri;
 	r->request_id = "0123-abcd";
+}
+
+const cJSON *
+cj_member(const cJSON *o, const char *key)
+{
+
+	return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+const char *
+cj_str(const cJSON *o, const char *key)
+{
+	const cJSON	*m = cj_member(o, key);
+
+	return cJSON_IsString(m) ? m->valuestring : NULL;
 }

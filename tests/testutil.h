@@ -5,6 +5,7 @@
 #define HM_TESTUTIL_H
 
 #include <check.h>
+#include <cjson/cJSON.h>
 
 #include "app.h"
 #include "conf.h"
@@ -49,5 +50,11 @@ long		 testdb_count(const struct testdb *, const char *sql);
  */
 void		 req_fake(struct req *r, struct pool *, enum method,
 		    const char *uri);
+
+/* Member "key" of the JSON object "o", or NULL. */
+const cJSON	*cj_member(const cJSON *o, const char *key);
+
+/* Member "key" of "o" as a string, or NULL if absent or not a string. */
+const char	*cj_str(const cJSON *o, const char *key);
 
 #endif /* !HM_TESTUTIL_H */
