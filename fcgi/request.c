@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,4 +100,13 @@ request_write(FCGX_Request *fr, const struct resp *w)
 	    FCGX_PutStr(w->body.p, (int)w->body.len, out) < 0)
 		return 0;
 	return FCGX_FFlush(out) == 0;
+}
+
+int
+request_gone(int fd)
+{
+	struct pollfd	 pfd = { fd, 0, 0 };	/* POLLHUP comes anyway */
+
+	return poll(&pfd, 1, 0) == 1 &&
+	    (pfd.revents & (POLLHUP | POLLERR)) != 0;
 }

@@ -25,4 +25,12 @@ void		 request_read(FCGX_Request *fr, struct pool *, struct req *r);
  */
 int		 request_write(FCGX_Request *fr, const struct resp *w);
 
+/*
+ * Whether nginx closed connection "fd" (POLLHUP), which it does when
+ * its client went away or its fastcgi_read_timeout ran out; it sends
+ * nothing after a request otherwise.  A Unix-domain socket shows the
+ * close at once, TCP only after a reset.
+ */
+int		 request_gone(int fd);
+
 #endif /* !HM_REQUEST_H */

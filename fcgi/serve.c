@@ -89,26 +89,6 @@ wait_ready(int fd, const sigset_t *waitmask)
 }
 
 /*
- * Whether the FastCGI peer closed connection "fd" before the request was
- * answered: nginx does when its client goes away or its
- * fastcgi_read_timeout runs out, often while the request still waits in
- * the listen queue (behind requests that wait for the database).  Only
- * a close counts (POLLHUP), never a peer that merely ended its sending
- * side; a Unix-domain socket shows it at once, TCP only after a reset.
- */
-static int
-peer_gone(int fd)
-{
-	struct pollfd	 pfd;
-
-	pfd.fd = fd;
-	pfd.events = 0;		/* POLLHUP and POLLERR come anyway */
-	pfd.revents = 0;
-	return poll(&pfd, 1, 0) == 1 &&
-	    (pfd.revents & (POLLHUP | POLLERR)) != 0;
-}
-
-/*
  * Gives the heap's free pages back to the system after a big request
  * (a batch of readings, the ward overview), which would otherwise stay
  * in the worker's resident memory until it exits.
@@ -160,7 +140,7 @@ serve(int listenfd, const struct conf *conf)
 		}
 		request_read(&fr, pool, &r);
 		/* Its client gave up while it queued: drop it, unanswered. */
-		r.gone = peer_gone(fr.ipcFd);
+		r.gone = request_gone(fr.ipcFd);
 		http_handle(&app, &r, &w);
 		if (!r.gone && !request_write(&fr, &w))
 			log_warnx(r.request_id, "client went away mid-answer");

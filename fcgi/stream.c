@@ -4,11 +4,9 @@
 #include "config.h"
 
 #include <sys/queue.h>
-#include <sys/socket.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -167,28 +165,10 @@ ring_push(void *arg, int64_t seq, const char *patient_id, const char *ward,
 }
 
 /*
- * Whether nginx has closed connection "fd" (the client went away).  A
- * waiting stream writes only every KEEPALIVE_MS; without this, a gone
- * client would hold its thread until then.  nginx sends nothing after
- * the request, so readable means closed.
- */
-static int
-client_gone(int fd)
-{
-	struct pollfd	 pfd = { fd, POLLIN, 0 };
-	char		 c;
-
-	if (poll(&pfd, 1, 0) != 1)
-		return 0;
-	if (pfd.revents & (POLLHUP | POLLERR))
-		return 1;
-	return recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
-}
-
-/*
  * Wakes the streams that must look again: all of them when the auth
  * epoch moved ("moved"), and those whose client is gone when "look" is
- * set.  With hub.lock held.
+ * set (an idle stream writes only every KEEPALIVE_MS: a gone client
+ * would hold its thread until then).  With hub.lock held.
  */
 static void
 nudge(int moved, int look)
@@ -198,7 +178,7 @@ nudge(int moved, int look)
 	LIST_FOREACH(w, &hub.waiters, entry) {
 		if (moved)
 			w->recheck = 1;
-		if (look && !w->gone && client_gone(w->fd))
+		if (look && !w->gone && request_gone(w->fd))
 			w->gone = 1;
 		if (moved || w->gone)
 			pthread_cond_signal(&w->cond);
