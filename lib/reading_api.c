@@ -98,7 +98,7 @@ item_fields(struct pool *pool, const cJSON *o, int64_t now_ms,
 	valid_uuid(&v, "patient", 1, &it->r.patient_id);
 	valid_uuid(&v, "admission", 0, &it->admission_id);
 	valid_int(&v, "bpm", 1, 20, 300, &it->r.bpm);
-	valid_text(&v, "notes", 0, 0, NOTES_MAX_LEN, &it->r.notes);
+	valid_lines(&v, "notes", 0, 0, NOTES_MAX_LEN, &it->r.notes);
 	if (valid_time(&v, "measured_at", 0, &ms) && ms > now_ms +
 	    FUTURE_MAX_MS)
 		(void)problem_field(pool, &v.errs, "measured_at", "Must not "

@@ -50,12 +50,14 @@ valid_has(const struct valid *v, const char *name)
 	return cJSON_GetObjectItemCaseSensitive(v->o, name) != NULL;
 }
 
+/* Whether "s" holds a control character; "lines" lets LF, CR, TAB by. */
 static int
-has_control(const char *s)
+has_control(const char *s, int lines)
 {
 
 	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+		if (((unsigned char)*s < 0x20 || *s == 0x7f) &&
+		    !(lines && (*s == '\n' || *s == '\r' || *s == '\t')))
 			return 1;
 	return 0;
 }
@@ -70,9 +72,9 @@ keep(struct valid *v, const cJSON *item, const char **out)
 	return 1;
 }
 
-int
-valid_text(struct valid *v, const char *name, int required, size_t min,
-    size_t max, const char **out)
+static int
+text(struct valid *v, const char *name, int required, size_t min,
+    size_t max, int lines, const char **out)
 {
 	const cJSON	*item;
 	const char	*s;
@@ -92,9 +94,25 @@ valid_text(struct valid *v, const char *name, int required, size_t min,
 	if (n > max)
 		return fail(v, name, pool_printf(v->pool, "Ensure this field "
 		    "has no more than %zu characters.", max));
-	if (has_control(s))
+	if (has_control(s, lines))
 		return fail(v, name, "Control characters are not allowed.");
 	return keep(v, item, out);
+}
+
+int
+valid_text(struct valid *v, const char *name, int required, size_t min,
+    size_t max, const char **out)
+{
+
+	return text(v, name, required, min, max, 0, out);
+}
+
+int
+valid_lines(struct valid *v, const char *name, int required, size_t min,
+    size_t max, const char **out)
+{
+
+	return text(v, name, required, min, max, 1, out);
 }
 
 /*
@@ -113,7 +131,7 @@ valid_is_email(const char *s)
 			return 0;
 
 	if (n < 3 || n > 254 || at == NULL || at == s || at[1] == '\0' ||
-	    strchr(at + 1, '@') != NULL || has_control(s) ||
+	    strchr(at + 1, '@') != NULL || has_control(s, 0) ||
 	    strpbrk(s, " \t\"(),:;<>[\\]") != NULL)
 		return 0;
 	/* The domain: labels, no empty one, no leading or trailing dot. */
@@ -245,7 +263,7 @@ valid_password(struct valid *v, const char *name, const char **out)
 	*out = NULL;
 	if (!get_string(v, name, 1, &item))
 		return 0;
-	if (has_control(item->valuestring))
+	if (has_control(item->valuestring, 0))
 		return fail(v, name, "Control characters are not allowed.");
 	return keep(v, item, out);
 }

@@ -19,7 +19,8 @@ struct pool;
  * member or JSON null stores NULL and passes unless "required".  Types
  * are strict (SPEC 7.14): a number is never a string.  Strings are
  * copied into "pool"; they are valid UTF-8 (body_parse saw to that) and
- * never hold control characters, so nothing can reach a mail header.
+ * never hold control characters, so nothing can reach a mail header;
+ * only valid_lines() lets line breaks and tabs through.
  */
 struct	valid {
 	struct pool		*pool;
@@ -32,6 +33,10 @@ int		 valid_has(const struct valid *, const char *name);
 
 /* Text of "min" to "max" code points. */
 int		 valid_text(struct valid *, const char *name, int required,
+		    size_t min, size_t max, const char **out);
+
+/* The same, of several lines: LF, CR and TAB allowed. */
+int		 valid_lines(struct valid *, const char *name, int required,
 		    size_t min, size_t max, const char **out);
 
 /* An email address: local@domain, at most 254 bytes. */

@@ -378,6 +378,12 @@ START_TEST(test_record)
 	ck_assert_str_eq(cj_str(doc, "admission"), A2);
 	ck_assert_str_eq(cj_str(doc, "handled_by"), U_DOCTOR);
 	ck_assert_str_eq(cj_str(doc, "status"), "high");
+	/* Notes of several lines, as a nurse types them. */
+	record("{\"patient\":\"" P2 "\",\"bpm\":90,"
+	    "\"notes\":\"Restless.\\r\\nGave water;\\tcalmer.\\n\"}",
+	    ROLE_NURSE, NULL);
+	ck_assert_str_eq(cj_str(doc, "notes"),
+	    "Restless.\r\nGave water;\tcalmer.\n");
 	/* The patient's open admission may be named. */
 	record("{\"patient\":\"" P1 "\",\"bpm\":40,\"admission\":\"" A1 "\"}",
 	    ROLE_NURSE, NULL);
@@ -386,7 +392,7 @@ START_TEST(test_record)
 	record("{\"patient\":\"" P1 "\",\"bpm\":41,\"admission\":null}",
 	    ROLE_NURSE, NULL);
 	ck_assert_str_eq(cj_str(doc, "admission"), A1);
-	ck_assert_int_eq(readings(), 4);
+	ck_assert_int_eq(readings(), 5);
 }
 END_TEST
 
@@ -575,11 +581,13 @@ START_TEST(test_bad_bodies)
 		  "\"0000-01-01T00:00:00+00:01\"}", "measured_at" },
 		{ "{\"patient\":\"" P1 "\",\"bpm\":72,\"measured_at\":"
 		  "\"9999-12-31T23:59:59-01:00\"}", "measured_at" },
-		/* notes: text without control characters. */
+		/* notes: text, no control characters but line breaks. */
 		{ "{\"patient\":\"" P1 "\",\"bpm\":72,\"notes\":42}", "notes" },
 		{ "{\"patient\":\"" P1 "\",\"bpm\":72,\"notes\":true}",
 		  "notes" },
-		{ "{\"patient\":\"" P1 "\",\"bpm\":72,\"notes\":\"a\\nb\"}",
+		{ "{\"patient\":\"" P1 "\",\"bpm\":72,\"notes\":\"a\\u0007b\"}",
+		  "notes" },
+		{ "{\"patient\":\"" P1 "\",\"bpm\":72,\"notes\":\"a\\u000bb\"}",
 		  "notes" },
 		{ "{\"patient\":\"" P1 "\",\"bpm\":72,\"notes\":\"a\\u0000b\"}",
 		  "notes" },
