@@ -165,11 +165,14 @@ register_fields(struct req *r, struct resp *w, const struct conf *conf,
 /*
  * Stores the account, or for an email already registered queues a
  * fresh activation mail (inactive) or a notice without a link (active);
- * nothing else changes (SPEC 7.8, 7.29).
+ * nothing else changes (SPEC 7.8, 7.29).  A new account is audited
+ * (created by nobody, unless someone signed in registers it), in the
+ * same transaction.
  */
 static enum err
-register_store(struct app *app, struct pool *pool, struct user *u)
+register_store(struct app *app, struct req *r, struct user *u)
 {
+	struct pool	*pool = r->pool;
 	struct user	 old;
 	enum err	 e;
 
@@ -182,8 +185,10 @@ register_store(struct app *app, struct pool *pool, struct user *u)
 		e = outbox_already_registered(app->db, app->conf, old.email,
 		    old.first_name);
 	else if (e == ERR_NOTFOUND &&
-	    (e = user_insert(app->db, pool, u)) == ERR_OK)
+	    (e = user_insert(app->db, pool, u)) == ERR_OK) {
+		audit_add(r, "create", "user", u->id, NULL);
 		e = queue_activation(app, pool, u);
+	}
 	if (e != ERR_OK) {
 		db_rollback(app->db);
 		/* Lost a race with the same email: the same answer. */
@@ -211,7 +216,7 @@ account_register(struct app *app, struct req *r, struct resp *w)
 	    ERR_OK) {
 		u.password = hash.p;
 		u.is_active = 0;
-		e = register_store(app, r->pool, &u);
+		e = register_store(app, r, &u);
 	}
 	if (hash.p != NULL)
 		OPENSSL_cleanse(hash.p, hash.len);

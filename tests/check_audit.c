@@ -958,6 +958,32 @@ START_TEST(test_signin_failed)
 }
 END_TEST
 
+/* A new account is a create by nobody; registering it again is nothing. */
+START_TEST(test_register)
+{
+	static const char	*body = "{\"email\":\"new@x.test\","
+	    "\"password\":\"" PW "\",\"confirm_password\":\"" PW "\","
+	    "\"first_name\":\"Nina\",\"last_name\":\"Nurse\","
+	    "\"user_role\":\"nurse\",\"phone_number\":\"+15550100\"}";
+
+	run(METHOD_POST, "/api/auth/register/", body, ANON);
+	assert_status(201);
+	assert_rows(1);
+	ck_assert_int_eq(countf("SELECT count(*) FROM audit WHERE "
+	    "request_id = '%s' AND action = 'create' AND object_type = 'user' "
+	    "AND object_id = (SELECT id FROM users WHERE email = 'new@x.test') "
+	    "AND patient_id IS NULL AND outcome = 'ok' AND user_id IS NULL AND "
+	    "role IS NULL AND client_address = '" ADDR "'", reqid), 1);
+	/* SPEC 7.29: a second registration changes nothing stored. */
+	run(METHOD_POST, "/api/auth/register/", body, ANON);
+	assert_status(201);
+	assert_rows(0);
+	ck_assert_int_eq(all_rows(), 1);
+	assert_no_data(PW);
+	assert_no_data("new@x.test");
+}
+END_TEST
+
 START_TEST(test_logout)
 {
 	static struct principal	 who;
@@ -1931,6 +1957,7 @@ audit_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_signin);
 	tcase_add_test(tc, test_signin_failed);
+	tcase_add_test(tc, test_register);
 	tcase_add_test(tc, test_logout);
 	suite_add_tcase(s, tc);
 
