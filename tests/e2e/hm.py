@@ -40,6 +40,7 @@ import unittest
 import urllib.parse
 from typing import NamedTuple
 
+import fcgi_client
 import openapi
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -456,6 +457,47 @@ def wait_pool_ready(testcase, count, timeout=10.0):
             return False
     testcase.assertTrue(wait_for(healthy, timeout, 0.1),
                         "the pool does not answer health")
+
+
+def pool_log_size():
+    """The size of the stack pool's log, $HM_DATA_DIR/logs/fcgi.log (0
+    before it exists): an offset for pool_log_since()."""
+    try:
+        with open(os.path.join(env("HM_DATA_DIR"), "logs", "fcgi.log"),
+                  "rb") as f:
+            return f.seek(0, 2)
+    except FileNotFoundError:
+        return 0
+
+
+def pool_log_since(offset):
+    """What the stack's pool logged after byte "offset" of its log."""
+    with open(os.path.join(env("HM_DATA_DIR"), "logs", "fcgi.log"),
+              "rb") as f:
+        f.seek(offset)
+        return f.read().decode("utf-8", "replace")
+
+
+def wait_fcgi_health(testcase, proc, address, timeout=10.0):
+    """Waits until "address" ("unix:PATH" or "HOST:PORT"), where "proc"
+    is starting, answers a FastCGI GET /api/health/ with 200, and returns
+    that answer; fails "testcase" if "proc" exits first or nothing
+    answers 200 within "timeout" seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            testcase.fail("exited before serving: " + proc.describe())
+        try:
+            last = fcgi_client.request(address, "GET", "/api/health/",
+                                       timeout=5)
+            if last.status == 200:
+                return last
+        except OSError as e:    # not listening yet (FcgiNoAnswer too)
+            last = e
+        time.sleep(0.05)
+    testcase.fail("%s not answering health within %.0f s (last: %r): %s"
+                  % (address, timeout, last, proc.describe()))
 
 
 class Proc:

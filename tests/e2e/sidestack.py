@@ -25,7 +25,6 @@ import subprocess
 import tempfile
 import time
 
-import fcgi_client
 import hm
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -66,23 +65,12 @@ class SideStack:
     # ------------------------------------------------------------ start
 
     def _wait_pool(self, testcase):
-        deadline = time.monotonic() + READY_TIMEOUT
-        while True:
-            if self.pool.poll() is not None:
-                testcase.fail("the side pool exited: " +
-                              self.pool.describe())
-            try:
-                r = fcgi_client.request("unix:" + self.sock, "GET",
-                                        "/api/health/", timeout=5)
-                if r.status == 200 and \
-                        len(self.worker_pids()) == self.workers:
-                    return
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                testcase.fail("the side pool does not answer: " +
-                              self.pool.describe())
-            time.sleep(0.05)
+        hm.wait_fcgi_health(testcase, self.pool, "unix:" + self.sock,
+                            READY_TIMEOUT)
+        if not hm.wait_for(lambda: len(self.worker_pids()) == self.workers,
+                           READY_TIMEOUT):
+            testcase.fail("the side pool has %r workers, not %d: %s" % (
+                self.worker_pids(), self.workers, self.pool.describe()))
 
     def _render(self, template, env, out):
         e = dict(os.environ)

@@ -47,17 +47,6 @@ BODY_TIMEOUT = 10.0     # client_body_timeout of the nginx site
 HEARTRATES = "/api/heartrates/"
 
 
-def pool_log_since(offset):
-    with open(hm.env("HM_DATA_DIR") + "/logs/fcgi.log", "rb") as f:
-        f.seek(offset)
-        return f.read().decode("utf-8", "replace")
-
-
-def pool_log_size():
-    with open(hm.env("HM_DATA_DIR") + "/logs/fcgi.log", "rb") as f:
-        return f.seek(0, 2)
-
-
 def tls_connection(timeout=30.0):
     host, port = hm.base_url()
     sock = socket.create_connection((host, port), timeout=timeout)
@@ -118,7 +107,7 @@ class HalfBody(unittest.TestCase):
         nurse = clinical.token("nurse")
         patient = clinical.admit(self)["patient"]
         workers = hm.worker_pids()
-        offset = pool_log_size()
+        offset = hm.pool_log_size()
         stalled = [self.half_request(staff) for _ in range(self.STALLED)]
         sent = time.monotonic()
         for s in [self.half_request(staff) for _ in range(self.LEFT)]:
@@ -147,7 +136,7 @@ class HalfBody(unittest.TestCase):
             self.assertGreater(waited, BODY_TIMEOUT - 1.5)
             self.assertLess(waited, BODY_TIMEOUT + 5)
         # Not one of them reached a worker, and no worker died.
-        log = pool_log_since(offset)
+        log = hm.pool_log_since(offset)
         self.assertNotIn("POST /api/admissions/", log)
         self.assertIn("POST /api/heartrates/ 201", log)
         self.assertEqual(hm.worker_pids(), workers)
@@ -209,7 +198,7 @@ class LeaveMidAnswer(unittest.TestCase):
         nurse = clinical.token("nurse")
         patient = clinical.admit(self)["patient"]
         workers = hm.worker_pids()
-        offset = pool_log_size()
+        offset = hm.pool_log_size()
         body = ("[%s]" % ",".join(
             '{"patient": "%s", "bpm": 75}' % patient
             for _ in range(1000))).encode()
@@ -229,9 +218,9 @@ class LeaveMidAnswer(unittest.TestCase):
             finally:
                 reset(s)
         # Both workers' writes failed; they said so and live on.
-        left = hm.wait_for(lambda: pool_log_since(offset).count(
+        left = hm.wait_for(lambda: hm.pool_log_since(offset).count(
             "client went away mid-answer") >= 2, 10)
-        self.assertTrue(left, pool_log_since(offset))
+        self.assertTrue(left, hm.pool_log_since(offset))
         self.assertEqual(hm.worker_pids(), workers)
         for _ in range(2 * len(workers)):
             hm.assert_health(self, hm.request("GET", "/api/health/"))

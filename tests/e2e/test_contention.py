@@ -59,21 +59,6 @@ def retry_after(r):
     return int(v) if v.isdigit() else None
 
 
-def log_lines_since(offset):
-    """The lines the pool logged after byte "offset" of its log."""
-    with open(hm.env("HM_DATA_DIR") + "/logs/fcgi.log", "rb") as f:
-        f.seek(offset)
-        return f.read().decode("utf-8", "replace").splitlines()
-
-
-def log_size():
-    try:
-        with open(hm.env("HM_DATA_DIR") + "/logs/fcgi.log", "rb") as f:
-            return f.seek(0, 2)
-    except FileNotFoundError:
-        return 0
-
-
 class Burst:
     """The answers of all clients: (client, what, status, seconds), and
     what went wrong in a client's thread."""
@@ -199,7 +184,7 @@ class ManyWriters(unittest.TestCase):
     def test_64_clients_write_at_once(self):
         clients = RECORDERS + ADMITTERS + SIGNERS
         workers = hm.worker_pids()
-        offset = log_size()
+        offset = hm.pool_log_size()
         burst = Burst(time.monotonic() + BURST_DEADLINE)
         barrier = threading.Barrier(clients)
         threads = [threading.Thread(target=burst.run,
@@ -250,7 +235,7 @@ class ManyWriters(unittest.TestCase):
         # Through every worker of the pool, none of which died.
         self.assertEqual(hm.worker_pids(), workers)
         served = set()
-        for line in log_lines_since(offset):
+        for line in hm.pool_log_since(offset).splitlines():
             m = re.search(r"\[(\d+)\]: req=\S+ POST /api/heartrates/ 201 ",
                           line)
             if m:

@@ -14,10 +14,8 @@ import signal
 import sqlite3
 import stat
 import tempfile
-import time
 import unittest
 
-import fcgi_client
 import hm
 
 READY_TIMEOUT = 10.0
@@ -102,18 +100,6 @@ class Privilege(unittest.TestCase):
             ("hmctl", [hm.env("HM_HMCTL"), "-c", cfg, "migrate"]),
         ]
 
-    def wait_ready(self, proc):
-        deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                self.fail("exited before serving: " + proc.describe())
-            try:
-                return fcgi_client.request("unix:" + self.sock, "GET",
-                                           "/api/health/", timeout=5)
-            except OSError:
-                time.sleep(0.05)
-        self.fail("not answering: " + proc.describe())
-
     def assert_service_ids(self, pid, what):
         """Every uid and gid of "pid" and its threads is the service
         user's, and root's group is none of its groups."""
@@ -165,7 +151,7 @@ class Privilege(unittest.TestCase):
         (mode 0660); SIGTERM still removes it."""
         p = self.start([program("heartmonitor-fcgi"), "-c", self.config(),
                         "--listen", "unix:" + self.sock, "--workers", "2"])
-        r = self.wait_ready(p)
+        r = hm.wait_fcgi_health(self, p, "unix:" + self.sock, READY_TIMEOUT)
         hm.assert_health(self, hm.from_fcgi(r))
         self.assertTrue(hm.wait_for(lambda: len(hm.children(p.pid)) == 2,
                                     READY_TIMEOUT), p.describe())

@@ -44,19 +44,7 @@ class WorkerCase(unittest.TestCase):
         return p
 
     def wait_ready(self, proc, address):
-        """Waits until "address" answers health; fails if "proc" exits."""
-        deadline = time.monotonic() + READY_TIMEOUT
-        last = None
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                self.fail("worker exited before serving: " + proc.describe())
-            try:
-                return fcgi_health(address, timeout=5)
-            except OSError as e:    # not listening yet (FcgiNoAnswer too)
-                last = e
-            time.sleep(0.05)
-        self.fail("worker not answering within %.0f s (last: %r): %s"
-                  % (READY_TIMEOUT, last, proc.describe()))
+        return hm.wait_fcgi_health(self, proc, address, READY_TIMEOUT)
 
     def assert_fcgi_health(self, r):
         self.assertEqual(r.protocol_status, fcgi_client.FCGI_REQUEST_COMPLETE)
